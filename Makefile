@@ -1,0 +1,60 @@
+# Child Online Safety Portal — `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve setup demo-data test test-postgres test-sqlite lint format ci clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $(VENV)/.runtime-installed $@
+
+setup: $(VENV)/.runtime-installed ## Create .venv and install the runtime requirements
+
+demo-data: setup ## Migrate and load the Lithuania demo data (idempotent)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo_data
+	$(MANAGE) create_demo_editor
+
+run: demo-data ## Set up everything and serve http://127.0.0.1:8000 (SQLite by default)
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev-installed ## Run the whole suite (PostgreSQL when one answers, else SQLite)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.dev-installed ## Run the suite on PostgreSQL; fail on any skipped test
+	PORTAL_TEST_DB=postgres PORTAL_FAIL_ON_SKIP=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+test-sqlite: $(VENV)/.dev-installed ## Run the suite on SQLite
+	PORTAL_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed ## ruff check, ruff format --check, makemigrations --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: $(VENV)/.dev-installed ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+ci: ## What CI runs: lint, PostgreSQL suite (no skips), SQLite suite
+	bash .ci/run
+
+clean: ## Remove the virtualenv, the local database and caches
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+FIXTURES_DIR = settings.BASE_DIR / "fixtures"
+
+
+def demo_fixture_files():
+    """The seed fixtures in load order (their file names start with a number)."""
+    return sorted(FIXTURES_DIR.glob("[0-9][0-9]_*.json"))
+
+
+class Command(BaseCommand):
+    help = "Load (or reload) the demo data from fixtures/. Safe to run repeatedly."
+
+    def handle(self, *args, **options):
+        files = demo_fixture_files()
+        call_command("loaddata", *[str(f) for f in files], verbosity=options["verbosity"])
+        self.stdout.write(self.style.SUCCESS(f"Loaded {len(files)} fixture files."))

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("profiles.urls")),
+]
+
+admin.site.site_header = "Child Online Safety Portal — editors"
+admin.site.site_title = "Portal admin"

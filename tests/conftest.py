@@ -1,0 +1,47 @@
+import os
+import socket
+
+import pytest
+from django.conf import settings
+
+
+def database_vendor():
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if "postgresql" in engine else "sqlite"
+
+
+def redis_answers():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+    if database_vendor() == "postgresql":
+        return f"database: PostgreSQL at {where}"
+    return "database: SQLite (PostgreSQL-only tests are skipped)"
+
+
+def pytest_collection_modifyitems(config, items):
+    on_sqlite = database_vendor() == "sqlite"
+    no_redis = not redis_answers()
+    for item in items:
+        if on_sqlite and item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL; running on SQLite"))
+        if no_redis and item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.skip(reason="Redis does not answer at 127.0.0.1:6379"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With PORTAL_FAIL_ON_SKIP=1 (CI on PostgreSQL) a skipped test fails the run."""
+    if os.environ.get("PORTAL_FAIL_ON_SKIP") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"FAIL: {len(skipped)} test(s) skipped; none may be skipped here.")
+        session.exitstatus = 1
