@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("profiles.urls")),
+    path("", include("laws.urls")),
+    path("", include("library.urls")),
 ]
 
 admin.site.site_header = "Child Online Safety Portal — editors"

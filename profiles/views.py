@@ -1,6 +1,8 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from portal.country_sections import country_sections
+
 from .models import Country
 
 
@@ -21,3 +23,8 @@ class CountryDetailView(DetailView):
         return get_object_or_404(
             Country.objects.published(), iso_code=self.kwargs["iso_code"].upper()
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sections"] = country_sections(self.object)
+        return context
