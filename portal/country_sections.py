@@ -1,8 +1,8 @@
 """Sections that other apps add to the country page.
 
-An app contributes a section by defining `<app>/sections.py` with a function
-`country_section(country) -> CountrySection | None`. The country page calls each one; every function
-must run a fixed number of SQL queries whatever the amount of data (prefetch, don't loop queries).
+An app contributes by defining `<app>/sections.py` with a function `country_section(country)`
+returning a CountrySection, a list of them, or None. The country page calls each one; each must
+run a fixed number of SQL queries whatever the amount of data (prefetch, don't loop queries).
 """
 
 from dataclasses import dataclass, field
@@ -32,5 +32,11 @@ def section_providers():
 
 
 def country_sections(country):
-    sections = [provider(country) for provider in section_providers()]
-    return sorted((s for s in sections if s is not None), key=lambda s: s.order)
+    sections = []
+    for provider in section_providers():
+        result = provider(country)
+        if isinstance(result, CountrySection):
+            sections.append(result)
+        elif result:
+            sections.extend(result)
+    return sorted(sections, key=lambda s: s.order)
