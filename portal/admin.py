@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 
 class RecordAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Admin for a RecordModel: spreadsheet import/export, change history, audit fields read-only."""
+    """Admin for a RecordModel: spreadsheet import/export, history, read-only audit fields."""
 
     readonly_fields = ("created_at", "updated_at")
     list_per_page = 50
