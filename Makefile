@@ -27,7 +27,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 
 setup: $(VENV)/.runtime-installed ## Create .venv and install the runtime requirements
 
-demo-data: setup ## Migrate and load the Lithuania demo data (idempotent)
+demo-data: setup ## Migrate, load the Lithuania demo data, set up roles and demo accounts
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo_data
 	$(MANAGE) create_demo_editor

@@ -43,3 +43,29 @@ class RecordModel(models.Model):
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+
+class EditorProfile(models.Model):
+    """The countries an editor is assigned to. Managed in the admin on the user's page."""
+
+    user = models.OneToOneField(
+        "auth.User",
+        on_delete=models.CASCADE,
+        related_name="editor_profile",
+        verbose_name=_("user"),
+    )
+    countries = models.ManyToManyField(
+        "profiles.Country",
+        blank=True,
+        related_name="editors",
+        verbose_name=_("assigned countries"),
+        help_text=_("The editor may add and change the records of these countries only."),
+    )
+
+    class Meta:
+        verbose_name = _("editor profile")
+        verbose_name_plural = _("editor profiles")
+        permissions = [("publish_records", "Can publish and withdraw records")]
+
+    def __str__(self):
+        return f"Countries of {self.user}"

@@ -1,12 +1,21 @@
 """Base django-import-export resource shared by every record type."""
 
+from django.core.exceptions import ValidationError
 from import_export import resources
+
+from .models import Status
+from .permissions import can_edit_countries, can_edit_record, can_publish, country_relation
+
+PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 
 
 class RecordResource(resources.ModelResource):
     """Natural keys only; a row is validated with full_clean() so errors name their column.
 
-    With IMPORT_EXPORT_USE_TRANSACTIONS (settings) one invalid row rolls back the whole file.
+    With IMPORT_EXPORT_USE_TRANSACTIONS (settings) one invalid row rolls back the whole file. When
+    an import names its user (the admin always does; `import_data(..., user=...)` elsewhere), the
+    editorial rules apply row by row: a row for a country the user does not hold, or a row that
+    publishes without the publisher role, is an invalid row. History entries name that user.
     """
 
     class Meta:
@@ -14,3 +23,41 @@ class RecordResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_natural_foreign_keys = True
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        user = kwargs.get("user")
+        instance._import_original_status = None if new else instance.status
+        if user is not None and not new and not can_edit_record(user, instance):
+            name, _ = country_relation(type(instance))
+            raise ValidationError(
+                {name or "status": "You are not assigned to the country of the existing record."}
+            )
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        user = kwargs.get("user")
+        if user is None:
+            return
+        errors = {}
+        name, many = country_relation(type(instance))
+        if name:
+            if many and name in self.fields:
+                countries = self.fields[name].clean(row) or []
+                country_ids = {country.pk for country in countries}
+            else:
+                value = getattr(instance, f"{name}_id", None)
+                country_ids = {value} if value is not None else set()
+            if not can_edit_countries(user, country_ids):
+                errors[name] = "You are not assigned to this country."
+        changed_status = instance.status != getattr(instance, "_import_original_status", None)
+        if changed_status and instance.status in PUBLISHER_STATUSES and not can_publish(user):
+            errors["status"] = "Only publishers may import published or withdrawn records."
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        user = kwargs.get("user")
+        if user is not None:
+            instance._history_user = user

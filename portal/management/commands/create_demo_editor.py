@@ -1,31 +1,40 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-DEMO_USERNAME = "editor"
-DEMO_PASSWORD = "portal-demo-editor"  # noqa: S105 - dev-only account, printed on purpose
-EDITOR_APPS = ("profiles", "laws", "library")
+from portal.models import EditorProfile
+from portal.roles import EDITOR, PUBLISHER, setup_roles
+from profiles.models import Country
+
+# Dev-only accounts, printed on purpose: (username, password, role, assigned countries).
+DEMO_ACCOUNTS = (
+    ("editor", "portal-demo-editor", EDITOR, ("LT",)),
+    ("publisher", "portal-demo-publisher", PUBLISHER, ("LT",)),
+)
 
 
 class Command(BaseCommand):
-    help = "Create the demo editor account for local development (DEBUG only) and print it."
+    help = "Create the demo editor and publisher accounts (DEBUG only) and print them."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("The demo editor exists only for local development (DEBUG on).")
-        user, created = get_user_model().objects.get_or_create(
-            username=DEMO_USERNAME, defaults={"is_staff": True, "email": "editor@example.org"}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            user.user_permissions.set(
-                Permission.objects.filter(content_type__app_label__in=EDITOR_APPS)
+            raise CommandError("The demo accounts exist only for local development (DEBUG on).")
+        setup_roles()
+        User = get_user_model()
+        for username, password, role, countries in DEMO_ACCOUNTS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"is_staff": True, "email": f"{username}@example.org"}
             )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo editor: http://127.0.0.1:8000/admin/  user '{DEMO_USERNAME}'  "
-                f"password '{DEMO_PASSWORD}'"
+            if created:
+                user.set_password(password)
+                user.save()
+                user.groups.add(Group.objects.get(name=role))
+                profile, _ = EditorProfile.objects.get_or_create(user=user)
+                profile.countries.set(Country.objects.filter(iso_code__in=countries))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo {role.lower()}: http://127.0.0.1:8000/admin/  user '{username}'  "
+                    f"password '{password}'  (countries: {', '.join(countries)})"
+                )
             )
-        )

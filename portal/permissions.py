@@ -1,0 +1,70 @@
+"""Who may change which record.
+
+Rules (docs/editorial-workflow.md):
+- Superusers and members of the Administrator role may change everything.
+- An Editor changes records of the countries assigned to them. A record tied to one country (FK)
+  needs that country; a record tied to several countries (M2M) needs every one of them; a record
+  tied to no country (international organisations, instruments, topics) may be changed by any
+  Editor.
+- Only Publishers (and Administrators) publish or withdraw.
+"""
+
+from django.db import models
+
+PUBLISH_PERMISSION = "portal.publish_records"
+ADMINISTRATOR_ROLE = "Administrator"  # portal.roles.ADMINISTRATOR
+
+
+def is_administrator(user):
+    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR_ROLE).exists()
+
+
+def can_publish(user):
+    return user.is_active and user.has_perm(PUBLISH_PERMISSION)
+
+
+def assigned_country_ids(user):
+    """The ids of the countries the user may edit, or None for every country."""
+    if not hasattr(user, "_portal_country_ids"):
+        if is_administrator(user):
+            user._portal_country_ids = None
+        else:
+            from portal.models import EditorProfile
+
+            user._portal_country_ids = set(
+                EditorProfile.countries.through.objects.filter(
+                    editorprofile__user=user
+                ).values_list("country_id", flat=True)
+            )
+    return user._portal_country_ids
+
+
+def country_relation(model):
+    """(field name, is_many) for the record's relation to Country, or (None, False)."""
+    name = getattr(model, "country_field", None)
+    if not name:
+        return None, False
+    field = model._meta.get_field(name)
+    return name, isinstance(field, models.ManyToManyField)
+
+
+def record_country_ids(obj):
+    """Ids of the countries the saved record is tied to (from the database for M2M)."""
+    name, many = country_relation(type(obj))
+    if name is None:
+        return set()
+    if many:
+        if obj.pk is None:
+            return set()
+        return set(getattr(obj, name).values_list("pk", flat=True))
+    value = getattr(obj, f"{name}_id")
+    return {value} if value is not None else set()
+
+
+def can_edit_countries(user, country_ids):
+    allowed = assigned_country_ids(user)
+    return allowed is None or set(country_ids) <= allowed
+
+
+def can_edit_record(user, obj):
+    return can_edit_countries(user, record_country_ids(obj))
