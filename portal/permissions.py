@@ -40,10 +40,13 @@ def assigned_country_ids(user):
 
 
 def country_relation(model):
-    """(field name, is_many) for the record's relation to Country, or (None, False)."""
+    """(field name, is_many) for the record's relation to Country, or (None, False).
+
+    A Country record itself declares `country_field = "self"`.
+    """
     name = getattr(model, "country_field", None)
-    if not name:
-        return None, False
+    if not name or name == "self":
+        return (name or None), False
     field = model._meta.get_field(name)
     return name, isinstance(field, models.ManyToManyField)
 
@@ -53,6 +56,8 @@ def record_country_ids(obj):
     name, many = country_relation(type(obj))
     if name is None:
         return set()
+    if name == "self":
+        return {obj.pk} if obj.pk is not None else set()
     if many:
         if obj.pk is None:
             return set()

@@ -4,7 +4,13 @@ from django.core.exceptions import ValidationError
 from import_export import resources
 
 from .models import Status
-from .permissions import can_edit_countries, can_edit_record, can_publish, country_relation
+from .permissions import (
+    can_edit_countries,
+    can_edit_record,
+    can_publish,
+    country_relation,
+    record_country_ids,
+)
 
 PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 
@@ -46,8 +52,7 @@ class RecordResource(resources.ModelResource):
                 countries = self.fields[name].clean(row) or []
                 country_ids = {country.pk for country in countries}
             else:
-                value = getattr(instance, f"{name}_id", None)
-                country_ids = {value} if value is not None else set()
+                country_ids = record_country_ids(instance)
             if not can_edit_countries(user, country_ids):
                 errors[name] = "You are not assigned to this country."
         changed_status = instance.status != getattr(instance, "_import_original_status", None)

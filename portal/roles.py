@@ -14,7 +14,10 @@ def _record_permissions():
 
 
 def role_permissions():
-    records = _record_permissions()
+    # Adding or deleting a whole country is an administrator's decision.
+    records = _record_permissions().exclude(
+        content_type__app_label="profiles", codename__in=("add_country", "delete_country")
+    )
     publish = Permission.objects.filter(
         content_type__app_label="portal", codename="publish_records"
     )
@@ -25,7 +28,7 @@ def role_permissions():
     return {
         EDITOR: records,
         PUBLISHER: records | publish,
-        ADMINISTRATOR: records | publish | administration,
+        ADMINISTRATOR: _record_permissions() | publish | administration,
     }
 
 

@@ -7,6 +7,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("countries/<str:iso_code>/changes/", views.country_changes, name="country-changes"),
+    path(
+        "countries/<str:iso_code>/changes/feed/",
+        views.CountryChangesFeed(),
+        name="country-changes-feed",
+    ),
     path("", include("profiles.urls")),
     path("", include("laws.urls")),
     path("", include("library.urls")),

@@ -1,9 +1,15 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import never_cache
 
 from profiles.models import Country
+
+from .changes import country_changes as changes_for_country
 
 
 def home(request):
@@ -20,3 +26,50 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def country_changes(request, iso_code):
+    country = get_object_or_404(Country.objects.published(), iso_code=iso_code.upper())
+    changes = changes_for_country(country)
+    last_updated = changes[0].when if changes else None
+    context = {"country": country, "changes": changes, "last_updated": last_updated}
+    return render(request, "portal/country_changes.html", context)
+
+
+class CountryChangesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, iso_code):
+        return get_object_or_404(Country.objects.published(), iso_code=iso_code.upper())
+
+    def title(self, country):
+        return f"{country.name}: changes · {settings.SITE_NAME}"
+
+    def subtitle(self, country):
+        return f"Published changes to the records of {country.name}, newest first."
+
+    def link(self, country):
+        return reverse("country-changes", kwargs={"iso_code": country.iso_code.lower()})
+
+    def items(self, country):
+        return changes_for_country(country)
+
+    def item_title(self, change):
+        return f"{change.kind}: {change.record_type} · {change.title}"
+
+    def item_description(self, change):
+        return f"{change.kind} {change.record_type.lower()} “{change.title}”."
+
+    def item_link(self, change):
+        return change.url or reverse("home")
+
+    def item_guid(self, change):
+        return f"urn:portal:{change.guid}"
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, change):
+        return change.when
+
+    def item_pubdate(self, change):
+        return change.when

@@ -16,4 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         files = demo_fixture_files()
         call_command("loaddata", *[str(f) for f in files], verbosity=options["verbosity"])
+        # loaddata writes no history; give every record its initial history entry (once).
+        call_command("populate_history", auto=True, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(files)} fixture files."))

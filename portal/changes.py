@@ -1,0 +1,72 @@
+"""Public change log: published changes of a country's records, read from django-simple-history.
+
+One query per record type whatever the amount of history.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.apps import apps
+from django.db.models import Subquery
+
+from .models import RecordModel, Status
+from .permissions import country_relation
+
+CHANGE_TYPES = {"+": "Added", "~": "Changed", "-": "Deleted"}
+
+
+@dataclass
+class Change:
+    when: datetime
+    kind: str
+    record_type: str
+    title: str
+    url: str
+    guid: str
+
+
+def record_models():
+    return [m for m in apps.get_models() if issubclass(m, RecordModel)]
+
+
+def _history_for_country(model, country):
+    name, many = country_relation(model)
+    history = model.history.model._default_manager.filter(status=Status.PUBLISHED)
+    if name == "self":
+        return history.filter(id=country.pk) if model is type(country) else None
+    if name and many:
+        related = model._default_manager.filter(**{name: country}).values("pk")
+        return history.filter(id__in=Subquery(related))
+    if name:
+        return history.filter(**{f"{name}_id": country.pk})
+    return None
+
+
+def country_changes(country, limit=50):
+    """The newest published changes to the country's records, newest first."""
+    changes = []
+    for model in record_models():
+        history = _history_for_country(model, country)
+        if history is None:
+            continue
+        for entry in history.order_by("-history_date")[:limit]:
+            record = entry.instance
+            url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
+            changes.append(
+                Change(
+                    when=entry.history_date,
+                    kind=CHANGE_TYPES.get(entry.history_type, "Changed"),
+                    record_type=str(model._meta.verbose_name).capitalize(),
+                    title=str(record),
+                    url="" if entry.history_type == "-" else url,
+                    guid=f"{model._meta.label_lower}:{entry.history_id}",
+                )
+            )
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes[:limit]
+
+
+def country_last_updated(country):
+    """When the newest published change to the country or its records happened (or None)."""
+    changes = country_changes(country, limit=1)
+    return changes[0].when if changes else None
