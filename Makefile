@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup demo-data test test-postgres test-sqlite lint format ci clean
+.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -35,13 +35,20 @@ demo-data: setup ## Migrate, load the Lithuania demo data, set up roles and demo
 run: demo-data ## Set up everything and serve http://127.0.0.1:8000 (SQLite by default)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev-installed ## Run the whole suite (PostgreSQL when one answers, else SQLite)
+# axe-core for the browser tests' accessibility checks (skipped, with the reason, without npm).
+node_modules/.installed: package.json
+	@if command -v npm >/dev/null; then npm install --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: browser accessibility tests will be skipped"; fi
+
+test-deps: $(VENV)/.dev-installed node_modules/.installed
+
+test: test-deps ## Run the whole suite (PostgreSQL when one answers, else SQLite)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.dev-installed ## Run the suite on PostgreSQL; fail on any skipped test
+test-postgres: test-deps ## Run the suite on PostgreSQL; fail on any skipped test
 	PORTAL_TEST_DB=postgres PORTAL_FAIL_ON_SKIP=1 $(BIN)/pytest $(PYTEST_ARGS)
 
-test-sqlite: $(VENV)/.dev-installed ## Run the suite on SQLite
+test-sqlite: test-deps ## Run the suite on SQLite
 	PORTAL_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed ## ruff check, ruff format --check, makemigrations --check
@@ -57,4 +64,4 @@ ci: ## What CI runs: lint, PostgreSQL suite (no skips), SQLite suite
 	bash .ci/run
 
 clean: ## Remove the virtualenv, the local database and caches
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles artifacts .pytest_cache .ruff_cache
