@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make around it
-# are ordinary synchronous calls, so Django's async-safety guard does not apply to them.
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make around
+# it are ordinary synchronous calls, so Django's async-safety guard does not apply to them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
