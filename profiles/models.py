@@ -33,7 +33,7 @@ class CountryManager(models.Manager.from_queryset(PublishableQuerySet)):
 
 
 class Country(RecordModel):
-    country_field = None  # a country is not tied to another country; editors get it by iso_code
+    country_field = "self"  # portal.permissions: an editor needs this country itself
 
     iso_code = models.CharField(
         _("ISO code"),
