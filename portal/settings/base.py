@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "modelsearch",
     "portal",
     "profiles",
     "laws",
