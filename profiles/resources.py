@@ -1,0 +1,309 @@
+"""Spreadsheet import/export (CSV, XLSX, JSON) with natural keys only.
+
+Countries are written as ISO codes (LT), organisations, themes and indicators by name. Lists go in
+one cell separated by ";". An initiative's organisations are written "Name (role)", e.g.
+"LIA (lead); Microsoft (funder)". Rows are matched on their natural key, so a spreadsheet never
+holds database ids.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from import_export import fields, widgets
+
+from portal.resources import RecordResource
+
+from .models import (
+    Country,
+    IndicatorDefinition,
+    IndicatorValue,
+    Initiative,
+    InitiativeOrganisation,
+    Organisation,
+    ReportingChannel,
+    Role,
+    Theme,
+)
+
+
+class CachedLookupMixin:
+    """Looks objects up by one field, loading the whole table once per import (not once a row)."""
+
+    def _lookup(self):
+        if not hasattr(self, "_by_key"):
+            self._by_key = {
+                str(getattr(obj, self.field)): obj for obj in self.model._default_manager.all()
+            }
+        return self._by_key
+
+    def _get(self, key):
+        key = key.strip()
+        if self.field == "iso_code":
+            key = key.upper()
+        try:
+            return self._lookup()[key]
+        except KeyError:
+            name = self.model._meta.verbose_name
+            raise ValueError(f"No {name} with {self.field.replace('_', ' ')} “{key}”.") from None
+
+
+class NaturalKeyWidget(CachedLookupMixin, widgets.ForeignKeyWidget):
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return None
+        return self._get(str(value))
+
+
+class NaturalKeyListWidget(CachedLookupMixin, widgets.ManyToManyWidget):
+    def __init__(self, model, field):
+        super().__init__(model, separator=";", field=field)
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return []
+        return [self._get(part) for part in str(value).split(self.separator) if part.strip()]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return "; ".join(str(getattr(o, self.field)) for o in value.all())
+
+
+def country_field(attribute="country", many=False):
+    if many:
+        return fields.Field(
+            attribute=attribute,
+            column_name=attribute,
+            widget=NaturalKeyListWidget(Country, "iso_code"),
+        )
+    return fields.Field(
+        attribute=attribute, column_name=attribute, widget=NaturalKeyWidget(Country, "iso_code")
+    )
+
+
+class SlugFromKeyMixin:
+    """A row without a slug gets one made from its natural key."""
+
+    def slug_source(self, instance):
+        raise NotImplementedError
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if not instance.slug:
+            instance.slug = slugify(self.slug_source(instance))[:200].strip("-")
+
+
+ROLE_ITEM = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<role>[^()]+)\))?$")
+
+
+class InitiativeResource(SlugFromKeyMixin, RecordResource):
+    country = country_field()
+    themes = fields.Field(
+        attribute="themes", column_name="themes", widget=NaturalKeyListWidget(Theme, "name")
+    )
+    organisations = fields.Field(column_name="organisations", readonly=False)
+
+    class Meta(RecordResource.Meta):
+        model = Initiative
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_natural_foreign_keys = True
+        import_id_fields = ("country", "title", "year")
+        fields = (
+            "country",
+            "title",
+            "year",
+            "slug",
+            "timeline",
+            "start_year",
+            "start_month",
+            "end_year",
+            "end_month",
+            "body",
+            "themes",
+            "organisations",
+            "source_name",
+            "source_url",
+            "status",
+        )
+        export_order = fields
+
+    def slug_source(self, instance):
+        iso = instance.country.iso_code if instance.country_id else ""
+        return f"{iso} {instance.year or ''} {instance.title}"
+
+    def dehydrate_organisations(self, obj):
+        if obj.pk is None:
+            return ""
+        return "; ".join(
+            f"{link.organisation.name} ({link.role})"
+            for link in obj.organisation_roles.select_related("organisation")
+        )
+
+    def _organisation_names(self):
+        if not hasattr(self, "_org_by_name"):
+            self._org_by_name = {o.name: o for o in Organisation.objects.all()}
+        return self._org_by_name
+
+    def parse_organisations(self, value):
+        """[(organisation, role)] from "LIA (lead); Microsoft (funder)"; ValueError if unknown."""
+        links, problems = [], []
+        for part in str(value or "").split(";"):
+            if not part.strip():
+                continue
+            match = ROLE_ITEM.match(part.strip())
+            name, role = match["name"].strip(), (match["role"] or Role.PARTNER).strip().lower()
+            organisation = self._organisation_names().get(name)
+            if organisation is None:
+                problems.append(f"no organisation named “{name}”")
+            elif role not in Role.values:
+                problems.append(f"unknown role “{role}” (use {', '.join(Role.values)})")
+            else:
+                links.append((organisation, role))
+        if problems:
+            raise ValueError("; ".join(problems).capitalize() + ".")
+        return links
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "organisations" in row:
+            try:
+                instance._import_roles = self.parse_organisations(row["organisations"])
+            except ValueError as error:
+                errors["organisations"] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        if skip and hasattr(instance, "_import_roles") and original.pk:
+            current = sorted(
+                (link.organisation_id, link.role) for link in original.organisation_roles.all()
+            )
+            wanted = sorted((org.pk, role) for org, role in instance._import_roles)
+            return current == wanted
+        return skip
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        roles = getattr(instance, "_import_roles", None)
+        if roles is None or instance.pk is None:
+            return
+        instance.organisation_roles.all().delete()
+        InitiativeOrganisation.objects.bulk_create(
+            InitiativeOrganisation(
+                initiative=instance, organisation=organisation, role=role, order=order
+            )
+            for order, (organisation, role) in enumerate(roles)
+        )
+
+
+class OrganisationResource(SlugFromKeyMixin, RecordResource):
+    countries = country_field("countries", many=True)
+    member_of = fields.Field(column_name="member of (export only)", readonly=True)
+
+    class Meta(RecordResource.Meta):
+        model = Organisation
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_natural_foreign_keys = True
+        import_id_fields = ("name",)
+        fields = (
+            "name",
+            "slug",
+            "acronym",
+            "national_name",
+            "kind",
+            "scope",
+            "countries",
+            "founding_year",
+            "website",
+            "description",
+            "member_of",
+            "status",
+        )
+        export_order = fields
+
+    def slug_source(self, instance):
+        return instance.name
+
+    def dehydrate_member_of(self, obj):
+        if obj.pk is None:
+            return ""
+        parts = []
+        for row in obj.membership_rows.select_related("organisation"):
+            since = f" since {row.since_year}" if row.since_year else ""
+            parts.append(f"{row.organisation.name} ({row.get_kind_display().lower()}{since})")
+        return "; ".join(parts)
+
+
+class IndicatorValueResource(RecordResource):
+    country = country_field()
+    definition = fields.Field(
+        attribute="definition",
+        column_name="indicator",
+        widget=NaturalKeyWidget(IndicatorDefinition, "name"),
+    )
+
+    class Meta(RecordResource.Meta):
+        model = IndicatorValue
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_natural_foreign_keys = True
+        import_id_fields = ("country", "definition", "year")
+        fields = (
+            "country",
+            "definition",
+            "year",
+            "value",
+            "source_name",
+            "source_url",
+            "as_of",
+            "note",
+            "status",
+        )
+        export_order = fields
+
+
+class ReportingChannelResource(SlugFromKeyMixin, RecordResource):
+    country = country_field()
+    organisation = fields.Field(
+        attribute="organisation",
+        column_name="organisation",
+        widget=NaturalKeyWidget(Organisation, "name"),
+    )
+
+    class Meta(RecordResource.Meta):
+        model = ReportingChannel
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_natural_foreign_keys = True
+        import_id_fields = ("country", "name")
+        fields = (
+            "country",
+            "name",
+            "slug",
+            "kind",
+            "organisation",
+            "accepts",
+            "how_to_reach",
+            "phone",
+            "url",
+            "since_year",
+            "description",
+            "status",
+        )
+        export_order = fields
+
+    def slug_source(self, instance):
+        iso = instance.country.iso_code if instance.country_id else ""
+        return f"{iso} {instance.name}"
