@@ -700,7 +700,8 @@ class Provision(RecordModel):
 
     def clean(self):
         super().clean()
-        if self.act_id:
+        # The act may be an unsaved parent (admin inline on a new act): read the cached object.
+        if self.act_id or Provision.act.is_cached(self):
             self.country_id = self.act.country_id
         self.sort_key = provision_sort_key(self.number)
         if not self.slug:

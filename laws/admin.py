@@ -1,0 +1,151 @@
+from django.contrib import admin
+
+from portal.admin import RecordAdmin
+
+from .models import (
+    ChildDefinition,
+    CountryInstrumentStatus,
+    Instrument,
+    LegalAct,
+    LegalAge,
+    PenaltyRow,
+    Provision,
+    Topic,
+    months_display,
+)
+from .resources import (
+    ChildDefinitionResource,
+    CountryInstrumentStatusResource,
+    InstrumentResource,
+    LegalActResource,
+    LegalAgeResource,
+    ProvisionResource,
+    TopicResource,
+)
+
+
+@admin.register(Topic)
+class TopicAdmin(RecordAdmin):
+    resource_classes = [TopicResource]
+    list_display = ("name", "slug", "status")
+    list_filter = ("status",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(RecordAdmin):
+    resource_classes = [InstrumentResource]
+    list_display = ("short_name", "body", "kind", "year_adopted", "status")
+    list_filter = ("body", "kind", "status")
+    search_fields = ("short_name", "title", "summary")
+
+
+@admin.register(LegalAge)
+class LegalAgeAdmin(RecordAdmin):
+    resource_classes = [LegalAgeResource]
+    list_display = ("country", "kind", "age", "lowered_age", "status")
+    list_filter = ("kind", ("country", admin.RelatedOnlyFieldListFilter), "status")
+    list_select_related = ("country",)
+    search_fields = ("country__name", "country__iso_code", "exceptions")
+    autocomplete_fields = ("country",)
+
+
+@admin.register(ChildDefinition)
+class ChildDefinitionAdmin(RecordAdmin):
+    resource_classes = [ChildDefinitionResource]
+    list_display = ("term", "country", "min_age", "max_age", "act", "status")
+    list_filter = (("country", admin.RelatedOnlyFieldListFilter), "status")
+    list_select_related = ("country", "act")
+    search_fields = ("term", "definition", "country__name", "country__iso_code")
+    autocomplete_fields = ("country", "act")
+
+
+@admin.register(CountryInstrumentStatus)
+class CountryInstrumentStatusAdmin(RecordAdmin):
+    resource_classes = [CountryInstrumentStatusResource]
+    list_display = ("country", "instrument", "status_kind", "when", "status")
+    list_filter = (
+        "status_kind",
+        "instrument",
+        ("country", admin.RelatedOnlyFieldListFilter),
+        "status",
+    )
+    list_select_related = ("country", "instrument")
+    search_fields = ("country__name", "country__iso_code", "instrument__short_name", "notes")
+    autocomplete_fields = ("country", "instrument")
+
+    @admin.display(description="Date", ordering="date")
+    def when(self, obj):
+        return obj.date_display
+
+
+class ProvisionInline(admin.TabularInline):
+    """The act's articles and chapters; open one to edit its topics and penalties."""
+
+    model = Provision
+    fields = ("number", "title", "status")
+    readonly_fields = ("status",)  # new provisions start as drafts; publish them from their page
+    extra = 0
+    show_change_link = True
+    ordering = ("sort_key",)
+
+
+@admin.register(LegalAct)
+class LegalActAdmin(RecordAdmin):
+    resource_classes = [LegalActResource]
+    list_display = ("title", "short_title", "country", "kind", "status")
+    list_filter = (("country", admin.RelatedOnlyFieldListFilter), "kind", "status")
+    list_select_related = ("country",)
+    search_fields = ("title", "short_title", "summary", "country__name", "country__iso_code")
+    autocomplete_fields = ("country",)
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = (ProvisionInline,)
+
+
+class PenaltyRowInline(admin.TabularInline):
+    model = PenaltyRow
+    fields = (
+        "option_set",
+        "condition",
+        "condition_note",
+        "sanction",
+        "min_months",
+        "max_months",
+    )
+    extra = 0
+
+
+@admin.register(Provision)
+class ProvisionAdmin(RecordAdmin):
+    resource_classes = [ProvisionResource]
+    list_display = ("label", "title", "act", "country", "max_imprisonment", "status")
+    list_filter = (
+        ("country", admin.RelatedOnlyFieldListFilter),
+        ("act", admin.RelatedOnlyFieldListFilter),
+        "topics",
+        "penalties__sanction",
+        "status",
+    )
+    list_select_related = ("act", "country")
+    search_fields = ("number", "title", "summary", "act__title", "act__short_title")
+    autocomplete_fields = ("act", "topics")
+    readonly_fields = (*RecordAdmin.readonly_fields, "country", "sort_key")
+    inlines = (PenaltyRowInline,)
+    fieldsets = (
+        (None, {"fields": ("act", "number", "slug", "title", "summary", "topics")}),
+        ("Penalties", {"fields": ("penalty_note",)}),
+        ("Publishing", {"fields": ("status", "source", "country", "sort_key")}),
+        ("Audit", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_max_imprisonment()
+
+    @admin.display(description="Number", ordering="sort_key")
+    def label(self, obj):
+        return obj.label
+
+    @admin.display(description="Maximum imprisonment", ordering="max_imprisonment_months")
+    def max_imprisonment(self, obj):
+        return months_display(obj.max_imprisonment_months) or "—"

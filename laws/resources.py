@@ -1,0 +1,195 @@
+"""Spreadsheet import/export of the legislation records, by natural keys only.
+
+Columns name related records the way editors know them: a country by its ISO code (LT), an
+instrument by its short name, an act by its title (within the row's country), topics by slug
+separated by commas. Related tables are read once per file, not once per row.
+"""
+
+from import_export import fields
+from import_export.widgets import CachedForeignKeyWidget, ManyToManyWidget
+
+from portal.resources import RecordResource
+from profiles.models import Country
+
+from .models import (
+    ChildDefinition,
+    CountryInstrumentStatus,
+    Instrument,
+    LegalAct,
+    LegalAge,
+    Provision,
+    Topic,
+)
+
+
+class CountryWidget(CachedForeignKeyWidget):
+    """A country by ISO code, case-insensitive (lt = LT)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Country, field="iso_code", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            value = value.strip().upper()
+        try:
+            return super().clean(value, row, **kwargs)
+        except Country.DoesNotExist as exc:
+            raise ValueError(f"No country with ISO code {value!r}.") from exc
+
+
+class InstrumentWidget(CachedForeignKeyWidget):
+    def __init__(self, **kwargs):
+        super().__init__(Instrument, field="short_name", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Instrument.DoesNotExist as exc:
+            raise ValueError(f"No instrument with short name {value!r}.") from exc
+
+
+class ActWidget(CachedForeignKeyWidget):
+    """An act by its title, within the country named in the row's `country` column."""
+
+    def __init__(self, **kwargs):
+        super().__init__(LegalAct, field="title", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if not value:
+            return None
+        if not hasattr(self, "_acts"):
+            self._acts = {
+                (act.country.iso_code, act.title): act
+                for act in LegalAct.objects.select_related("country")
+            }
+        iso = str((row or {}).get("country") or "").strip().upper()
+        try:
+            return self._acts[(iso, value.strip())]
+        except KeyError:
+            raise ValueError(f"No act titled {value!r} in country {iso or '(none)'}.") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.title if value is not None else ""
+
+
+class TopicsWidget(ManyToManyWidget):
+    """Topic slugs separated by commas; an unknown slug is an error, not silently dropped."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Topic, field="slug", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        topics = super().clean(value, row, **kwargs)
+        if not value:
+            return topics
+        wanted = {slug.strip() for slug in str(value).split(self.separator) if slug.strip()}
+        found = list(topics)
+        missing = wanted - {topic.slug for topic in found}
+        if missing:
+            raise ValueError(f"Unknown topic(s): {', '.join(sorted(missing))}.")
+        return found
+
+
+def country_field():
+    return fields.Field(attribute="country", column_name="country", widget=CountryWidget())
+
+
+class TopicResource(RecordResource):
+    class Meta(RecordResource.Meta):
+        model = Topic
+        fields = ("slug", "name", "description", "status")
+        import_id_fields = ("slug",)
+
+
+class InstrumentResource(RecordResource):
+    class Meta(RecordResource.Meta):
+        model = Instrument
+        fields = ("short_name", "title", "kind", "body", "year_adopted", "summary", "status")
+        import_id_fields = ("short_name",)
+
+
+class LegalAgeResource(RecordResource):
+    country = country_field()
+
+    class Meta(RecordResource.Meta):
+        model = LegalAge
+        fields = ("country", "kind", "age", "lowered_age", "exceptions", "source", "status")
+        import_id_fields = ("country", "kind")
+
+
+class ChildDefinitionResource(RecordResource):
+    country = country_field()
+    act = fields.Field(attribute="act", column_name="act", widget=ActWidget())
+
+    class Meta(RecordResource.Meta):
+        model = ChildDefinition
+        fields = (
+            "country",
+            "term",
+            "act",
+            "min_age",
+            "max_age",
+            "definition",
+            "source",
+            "status",
+        )
+        import_id_fields = ("country", "term")
+
+
+class CountryInstrumentStatusResource(RecordResource):
+    country = country_field()
+    instrument = fields.Field(
+        attribute="instrument", column_name="instrument", widget=InstrumentWidget()
+    )
+
+    class Meta(RecordResource.Meta):
+        model = CountryInstrumentStatus
+        fields = (
+            "country",
+            "instrument",
+            "status_kind",
+            "date",
+            "date_precision",
+            "notes",
+            "source",
+            "status",
+        )
+        import_id_fields = ("country", "instrument", "status_kind")
+
+
+class LegalActResource(RecordResource):
+    country = country_field()
+
+    class Meta(RecordResource.Meta):
+        model = LegalAct
+        fields = ("country", "title", "short_title", "slug", "kind", "summary", "source", "status")
+        import_id_fields = ("country", "title")
+
+
+class ProvisionResource(RecordResource):
+    """One row per provision: country + act title + number identify it. Penalty rows are edited
+    in the admin, inline on the provision."""
+
+    country = country_field()
+    act = fields.Field(attribute="act", column_name="act", widget=ActWidget())
+    topics = fields.Field(attribute="topics", column_name="topics", widget=TopicsWidget())
+
+    class Meta(RecordResource.Meta):
+        model = Provision
+        fields = (
+            "country",
+            "act",
+            "number",
+            "slug",
+            "title",
+            "summary",
+            "penalty_note",
+            "topics",
+            "source",
+            "status",
+        )
+        import_id_fields = ("country", "act", "number")
+
+    def filter_export(self, queryset, **kwargs):
+        queryset = super().filter_export(queryset, **kwargs)
+        return queryset.select_related("country", "act").prefetch_related("topics")
