@@ -418,7 +418,14 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member.name} – {self.get_kind_display().lower()} of {self.organisation.name}"
+        return f"{self.member.name} – {self.relation_label} {self.organisation.name}"
+
+    @property
+    def relation_label(self):
+        """'member of', 'founding member of' or 'part of'."""
+        if self.kind == MembershipKind.PART_OF:
+            return "part of"
+        return f"{self.get_kind_display().lower()} of"
 
 
 # Key figures ------------------------------------------------------------------------------------

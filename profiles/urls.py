@@ -7,4 +7,14 @@ app_name = "profiles"
 urlpatterns = [
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/<str:iso_code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("initiatives/", views.InitiativeListView.as_view(), name="initiative-list"),
+    path(
+        "initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"
+    ),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation-detail",
+    ),
 ]

@@ -1,9 +1,20 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from portal.country_sections import country_sections
+from portal.listing import PublicListView
 
-from .models import Country
+from .filters import InitiativeFilter, OrganisationFilter
+from .models import (
+    Country,
+    Initiative,
+    InitiativeOrganisation,
+    Membership,
+    Organisation,
+    ReportingChannel,
+)
+from .sections import initiatives_with_details
 
 
 class CountryListView(ListView):
@@ -28,3 +39,79 @@ class CountryDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["sections"] = country_sections(self.object)
         return context
+
+
+def public_initiatives():
+    return Initiative.objects.published().filter(country__status="published")
+
+
+class InitiativeListView(PublicListView):
+    filterset_class = InitiativeFilter
+    template_name = "profiles/initiative_list.html"
+    context_object_name = "initiatives"
+
+    def get_queryset(self):
+        return (
+            public_initiatives()
+            .select_related("country")
+            .prefetch_related("themes")
+            .order_by("-year", "country__name", "title", "pk")
+        )
+
+
+class InitiativeDetailView(DetailView):
+    template_name = "profiles/initiative_detail.html"
+    context_object_name = "initiative"
+
+    def get_queryset(self):
+        return initiatives_with_details(public_initiatives().select_related("country"))
+
+
+class OrganisationListView(PublicListView):
+    filterset_class = OrganisationFilter
+    template_name = "profiles/organisation_list.html"
+    context_object_name = "organisations"
+
+    def get_queryset(self):
+        return Organisation.objects.published().order_by("name", "pk")
+
+
+class OrganisationDetailView(DetailView):
+    template_name = "profiles/organisation_detail.html"
+    context_object_name = "organisation"
+
+    def get_queryset(self):
+        return Organisation.objects.published().prefetch_related(
+            Prefetch("countries", queryset=Country.objects.published()),
+            Prefetch(
+                "initiative_roles",
+                queryset=InitiativeOrganisation.objects.filter(
+                    initiative__status="published", initiative__country__status="published"
+                )
+                .select_related("initiative__country")
+                .order_by("-initiative__year", "initiative__title", "pk"),
+                to_attr="public_roles",
+            ),
+            Prefetch(
+                "reporting_channels",
+                queryset=ReportingChannel.objects.published()
+                .filter(country__status="published")
+                .select_related("country")
+                .prefetch_related("figures"),
+                to_attr="public_channels",
+            ),
+            Prefetch(
+                "membership_rows",
+                queryset=Membership.objects.filter(organisation__status="published").select_related(
+                    "organisation"
+                ),
+                to_attr="public_memberships",
+            ),
+            Prefetch(
+                "member_rows",
+                queryset=Membership.objects.filter(member__status="published")
+                .select_related("member")
+                .order_by("member__name"),
+                to_attr="public_members",
+            ),
+        )

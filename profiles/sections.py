@@ -1,0 +1,121 @@
+"""The profiles app's sections of the country page (orders 10 to 50).
+
+Each runs a fixed number of queries whatever the amount of data: 1 (indicators) + 4 (both
+timelines share one initiative query and three prefetches) + 1 (organisations) + 3 (channels).
+"""
+
+from itertools import groupby
+
+from django.db.models import Prefetch
+
+from portal.country_sections import CountrySection
+
+from .models import (
+    IndicatorValue,
+    Initiative,
+    InitiativeOrganisation,
+    Membership,
+    Organisation,
+    ReportingChannel,
+    Timeline,
+)
+
+
+def published_roles():
+    return InitiativeOrganisation.objects.filter(organisation__status="published").select_related(
+        "organisation"
+    )
+
+
+def initiatives_with_details(queryset):
+    return queryset.prefetch_related(
+        "themes",
+        Prefetch("organisation_roles", queryset=published_roles()),
+        "figures",
+    )
+
+
+def by_year(initiatives):
+    return [(year, list(items)) for year, items in groupby(initiatives, key=lambda i: i.year)]
+
+
+def country_section(country):
+    indicators = list(
+        IndicatorValue.objects.published()
+        .for_country(country)
+        .select_related("definition")
+        .order_by("definition__order", "definition__name", "-year")
+    )
+    initiatives = list(
+        initiatives_with_details(
+            Initiative.objects.published().for_country(country).order_by("year", "pk")
+        )
+    )
+    organisations = list(
+        Organisation.objects.published().for_country(country).order_by("scope", "name")
+    )
+    channels = list(
+        ReportingChannel.objects.published()
+        .for_country(country)
+        .select_related("organisation")
+        .prefetch_related(
+            "figures",
+            Prefetch(
+                "organisation__membership_rows",
+                queryset=Membership.objects.filter(organisation__status="published").select_related(
+                    "organisation"
+                ),
+            ),
+        )
+        .order_by("since_year", "name")
+    )
+    notes = []
+    for value in indicators:
+        if value.note and value.note not in notes:
+            notes.append(value.note)
+        value.note_number = notes.index(value.note) + 1 if value.note else None
+    national = [o for o in organisations if o.scope == "national"]
+    beyond = [o for o in organisations if o.scope != "national"]
+    return [
+        CountrySection(
+            id="at-a-glance",
+            title="At a glance",
+            template="profiles/sections/indicators.html",
+            order=10,
+            context={"values": indicators, "notes": notes},
+        ),
+        CountrySection(
+            id="national-initiatives",
+            title="National initiatives",
+            template="profiles/sections/timeline.html",
+            order=20,
+            context={
+                "years": by_year(i for i in initiatives if i.timeline == Timeline.NATIONAL),
+                "empty": "No national initiatives recorded yet.",
+            },
+        ),
+        CountrySection(
+            id="law-enforcement-reporting",
+            title="Law enforcement & reporting",
+            template="profiles/sections/timeline.html",
+            order=30,
+            context={
+                "years": by_year(i for i in initiatives if i.timeline == Timeline.LAW_ENFORCEMENT),
+                "empty": "No law enforcement or reporting initiatives recorded yet.",
+            },
+        ),
+        CountrySection(
+            id="organisations",
+            title="Organisations",
+            template="profiles/sections/organisations.html",
+            order=40,
+            context={"national": national, "beyond": beyond},
+        ),
+        CountrySection(
+            id="where-to-report",
+            title="Where to report",
+            template="profiles/sections/channels.html",
+            order=50,
+            context={"channels": channels},
+        ),
+    ]
