@@ -583,13 +583,14 @@ class ProvisionQuerySet(PublishableQuerySet):
             )
         )
 
-    def max_imprisonment_at_least(self, years):
+    def max_imprisonment_at_least_months(self, months):
+        """Provisions allowing a prison term of `months` or more under some condition."""
         return self.filter(
             Exists(
                 PenaltyRow.objects.filter(
                     provision=OuterRef("pk"),
                     sanction=PenaltyRow.Sanction.IMPRISONMENT,
-                    max_months__gte=years * 12,
+                    max_months__gte=months,
                 )
             )
         )

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "laws"
 
-urlpatterns = []
+urlpatterns = [
+    path(
+        "countries/<str:iso_code>/legislation/",
+        views.country_legislation,
+        name="country-legislation",
+    ),
+    path("laws/", views.ProvisionListView.as_view(), name="provision-list"),
+    path("laws/compare/", views.compare, name="compare"),
+    path(
+        "laws/<slug:act>/<slug:slug>/",
+        views.ProvisionDetailView.as_view(),
+        name="provision-detail",
+    ),
+]

@@ -1,0 +1,194 @@
+from collections import defaultdict
+
+from django import forms
+from django.db.models import Max, Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import DetailView
+
+from portal.listing import PublicListView
+from portal.models import Status
+from profiles.models import Country
+
+from .filters import ProvisionFilter
+from .models import (
+    ChildDefinition,
+    CountryInstrumentStatus,
+    Instrument,
+    LegalAct,
+    LegalAge,
+    PenaltyRow,
+    Provision,
+    Topic,
+    group_penalties,
+    months_display,
+)
+
+
+def published_topics_prefetch():
+    return Prefetch("topics", queryset=Topic.objects.published())
+
+
+def statuses_by_instrument(statuses):
+    """Status steps (ordered) -> [(instrument, [steps in order])]."""
+    grouped = {}
+    for status in statuses:
+        grouped.setdefault(status.instrument, []).append(status)
+    return [
+        (instrument, sorted(steps, key=lambda s: s.step_rank))
+        for instrument, steps in grouped.items()
+    ]
+
+
+def country_legislation(request, iso_code):
+    """A country's legal overview: ages, definitions, instruments, acts with their provisions."""
+    country = get_object_or_404(Country.objects.published(), iso_code=iso_code.upper())
+    ages = list(LegalAge.objects.published().filter(country=country).order_by("kind"))
+    definitions = list(
+        ChildDefinition.objects.published().filter(country=country).select_related("act")
+    )
+    statuses = (
+        CountryInstrumentStatus.objects.published()
+        .filter(country=country, instrument__status=Status.PUBLISHED)
+        .select_related("instrument")
+        .order_by("instrument__short_name", "status_kind")
+    )
+    provisions = (
+        Provision.objects.published()
+        .with_max_imprisonment()
+        .order_by("sort_key")
+        .prefetch_related(published_topics_prefetch(), "penalties")
+    )
+    acts = list(
+        LegalAct.objects.published()
+        .filter(country=country)
+        .prefetch_related(Prefetch("provisions", queryset=provisions))
+    )
+    for act in acts:
+        for provision in act.provisions.all():
+            provision.penalty_groups = group_penalties(provision.penalties.all())
+    return render(
+        request,
+        "laws/country_legislation.html",
+        {
+            "country": country,
+            "ages": ages,
+            "definitions": definitions,
+            "instrument_statuses": statuses_by_instrument(statuses),
+            "acts": acts,
+        },
+    )
+
+
+class ProvisionListView(PublicListView):
+    model = Provision
+    filterset_class = ProvisionFilter
+    template_name = "laws/provision_list.html"
+    context_object_name = "provisions"
+
+    def get_queryset(self):
+        return (
+            Provision.objects.public()
+            .select_related("act", "country")
+            .with_max_imprisonment()
+            .prefetch_related(published_topics_prefetch())
+            .order_by("country__name", "act__title", "sort_key")
+        )
+
+
+class ProvisionDetailView(DetailView):
+    template_name = "laws/provision_detail.html"
+    context_object_name = "provision"
+
+    def get_queryset(self):
+        return (
+            Provision.objects.public()
+            .select_related("act", "country")
+            .with_max_imprisonment()
+            .prefetch_related(published_topics_prefetch(), "penalties")
+        )
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        return get_object_or_404(queryset, act__slug=self.kwargs["act"], slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["penalty_groups"] = group_penalties(self.object.penalties.all())
+        return context
+
+
+class CompareForm(forms.Form):
+    country = forms.ModelMultipleChoiceField(
+        queryset=Country.objects.published(),
+        to_field_name="iso_code",
+        required=False,
+        label="Countries",
+        help_text="Choose one or more; none chosen compares every country.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+
+def compare(request):
+    """Legal ages, instrument status and heaviest penalties per topic, country by country."""
+    data = request.GET.copy()
+    data.setlist("country", [value.strip().upper() for value in data.getlist("country")])
+    form = CompareForm(data)
+    if form.is_valid():
+        countries = list(form.cleaned_data["country"]) or list(Country.objects.published())
+    else:
+        countries = []
+    country_ids = [country.pk for country in countries]
+
+    ages = defaultdict(dict)
+    for age in LegalAge.objects.published().filter(country_id__in=country_ids):
+        ages[age.country_id][age.kind] = age
+
+    instruments = list(Instrument.objects.published())
+    steps = defaultdict(list)
+    for status in CountryInstrumentStatus.objects.published().filter(
+        country_id__in=country_ids, instrument__status=Status.PUBLISHED
+    ):
+        steps[(status.country_id, status.instrument_id)].append(status)
+
+    topics = list(Topic.objects.published())
+    heaviest = {
+        (row["provision__country_id"], row["provision__topics"]): row["longest"]
+        for row in PenaltyRow.objects.filter(
+            sanction=PenaltyRow.Sanction.IMPRISONMENT,
+            max_months__isnull=False,
+            provision__status=Status.PUBLISHED,
+            provision__act__status=Status.PUBLISHED,
+            provision__country_id__in=country_ids,
+            provision__topics__status=Status.PUBLISHED,
+        )
+        .values("provision__country_id", "provision__topics")
+        .annotate(longest=Max("max_months"))
+        .order_by()
+    }
+
+    rows = []
+    for country in countries:
+        rows.append(
+            {
+                "country": country,
+                "ages": [ages[country.pk].get(kind) for kind in LegalAge.Kind.values],
+                "instruments": [
+                    sorted(steps.get((country.pk, i.pk), []), key=lambda s: s.step_rank)
+                    for i in instruments
+                ],
+                "topics": [
+                    months_display(heaviest.get((country.pk, topic.pk))) for topic in topics
+                ],
+            }
+        )
+    return render(
+        request,
+        "laws/compare.html",
+        {
+            "form": form,
+            "rows": rows,
+            "age_kinds": LegalAge.Kind.choices,
+            "instruments": instruments,
+            "topics": topics,
+        },
+    )
