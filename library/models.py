@@ -258,7 +258,7 @@ class Report(RecordModel):
     source_note = models.TextField(
         _("source note"),
         blank=True,
-        help_text=_("Where this record comes from and what was corrected, for editors and readers."),
+        help_text=_("Where this record comes from and what was corrected (shown to readers)."),
     )
 
     objects = ReportManager()

@@ -1,6 +1,6 @@
 """Parse author lines as sources print them into ordered person names and a corporate author.
 
-    >>> parse_author_line("Livingstone S., Kirwil, L. and Staksrud E., with the EU Kids Online network")
+    parse_author_line("Livingstone S., Kirwil, L. and Staksrud E., with the EU Kids Online network")
 
 gives three PersonName (Livingstone S., Kirwil L., Staksrud E.) and the corporate author
 "EU Kids Online network". Every spelling of a person shares one `match_key` (normalised family
@@ -39,7 +39,9 @@ CORPORATE_WORDS = {
 }
 INITIALS_RE = re.compile(r"^(?:[^\W\d_]\.?[\s-]*)+$")
 INITIAL_RE = re.compile(r"[^\W\d_]")
-TAIL_RE = re.compile(r",?\s+with\s+(?:members\s+of\s+)?(?:the\s+)?(?P<corporate>.+)$", re.IGNORECASE)
+TAIL_RE = re.compile(
+    r",?\s+with\s+(?:members\s+of\s+)?(?:the\s+)?(?P<corporate>.+)$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,10 @@ def is_corporate(segment):
 def _is_family_only(token):
     """'Livingstone', 'de Haan', 'O'Neill': a family name whose given names follow after a comma."""
     words = token.split()
-    return len(words) == 1 and not is_initials(token) or (
-        len(words) > 1 and all(w.lower() in PARTICLES for w in words[:-1])
+    return (
+        len(words) == 1
+        and not is_initials(token)
+        or (len(words) > 1 and all(w.lower() in PARTICLES for w in words[:-1]))
     )
 
 

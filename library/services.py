@@ -100,7 +100,8 @@ def report_set_authors(*, report, authors):
 
 @transaction.atomic
 def report_set_alternative_titles(*, report, titles):
-    wanted = [t for t in dict.fromkeys(" ".join(t.split()) for t in titles) if t and t != report.title]
+    tidy = dict.fromkeys(" ".join(t.split()) for t in titles)
+    wanted = [t for t in tidy if t and t != report.title]
     report.titles.exclude(title__in=wanted).delete()
     existing = set(report.titles.values_list("title", flat=True))
     for title in wanted:

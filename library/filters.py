@@ -1,0 +1,104 @@
+"""Filters of the public library list (values stay in the URL)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from profiles.models import Country
+
+from .models import Author, Report, ReportType, Topic
+
+SEARCH_FIELDS = (
+    "title",
+    "titles__title",
+    "summary",
+    "corporate_author",
+    "authors__family_name",
+    "authors__given_names",
+)
+SORTS = {
+    "newest": ("-year", "title", "pk"),
+    "oldest": ("year", "title", "pk"),
+    "title": ("title", "-year", "pk"),
+}
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 1900, "max": 2100}))
+        super().__init__(*args, **kwargs)
+
+
+def published_countries(request):
+    return Country.objects.published()
+
+
+def published_authors(request):
+    return Author.objects.published()
+
+
+class ReportFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Text"), method="search", max_length=200)
+    year_min = YearFilter(label=_("From year"), field_name="year", lookup_expr="gte")
+    year_max = YearFilter(label=_("To year"), field_name="year", lookup_expr="lte")
+    author = django_filters.ModelChoiceFilter(
+        label=_("Author"),
+        field_name="authors",
+        queryset=published_authors,
+        to_field_name="slug",
+        empty_label=_("All authors"),
+        distinct=True,
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label=_("Topic"),
+        field_name="topics",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        empty_label=_("All topics"),
+        distinct=True,
+    )
+    country = django_filters.ModelChoiceFilter(
+        label=_("Country"),
+        field_name="countries",
+        queryset=published_countries,
+        to_field_name="iso_code",
+        empty_label=_("All countries"),
+        distinct=True,
+    )
+    type = django_filters.ChoiceFilter(
+        label=_("Type"),
+        field_name="report_type",
+        choices=ReportType.choices,
+        empty_label=_("All types"),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        method="sort_by",
+        choices=(
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("title", _("Title")),
+        ),
+        empty_label=_("Newest first"),
+    )
+
+    class Meta:
+        model = Report
+        fields = ()
+
+    def search(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            query = Q()
+            for field in SEARCH_FIELDS:
+                query |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(pk__in=Report.objects.filter(query).values("pk"))
+        return queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["newest"]))
