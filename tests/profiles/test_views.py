@@ -1,0 +1,338 @@
+import re
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+
+from portal.models import Status
+from profiles.models import Initiative, Organisation, Timeline
+from profiles.sections import country_section
+
+from .factories import (
+    CountryFactory,
+    IndicatorValueFactory,
+    InitiativeFactory,
+    InitiativeOrganisationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ReportingChannelFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Queries of the profiles sections of the country page: indicators 1, initiatives 1 + themes,
+# organisation roles and figures 3, organisations 1, channels 1 + figures and memberships 2.
+PROFILE_SECTION_QUERIES = 9
+INITIATIVE_LIST_QUERIES = 6  # count, page, themes, and the country, theme, organisation choices
+FILTERED_LIST_QUERIES = 7  # the same and the lookup of the chosen country
+INITIATIVE_DETAIL_QUERIES = 4  # initiative + country, themes, organisation roles, figures
+ORGANISATION_LIST_QUERIES = 3  # count, page, country choices
+ORGANISATION_DETAIL_QUERIES = 7  # organisation, countries, roles, channels, figures, memberships x2
+
+
+def body(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# Country page -----------------------------------------------------------------------------------
+
+
+def test_country_page_shows_every_section_with_toc(client, lithuania):
+    html = body(client.get("/countries/lt/"))
+    for anchor in (
+        "at-a-glance",
+        "national-initiatives",
+        "law-enforcement-reporting",
+        "organisations",
+        "where-to-report",
+    ):
+        assert f'href="#{anchor}"' in html
+        assert f'id="{anchor}"' in html
+    assert html.count("<h1") == 1
+
+
+def test_country_page_shows_unknown_indicators_as_not_available(client, lithuania):
+    html = body(client.get("/countries/lt/"))
+    table = html[html.index('id="at-a-glance"') : html.index('id="national-initiatives"')]
+    assert table.count('<span class="unknown">not available</span>') == 8  # value and year x4
+    assert "Internet World Stats; GSMA Intelligence" in table
+
+
+def test_country_page_shows_known_indicator_with_source_and_year(client):
+    value = IndicatorValueFactory(value=2500000, year=2014, source_name="Internet World Stats")
+    html = body(client.get(value.country.get_absolute_url()))
+    assert "2,500,000" in html and "2014" in html and "Internet World Stats" in html
+
+
+def test_country_page_lists_every_initiative_grouped_by_year(client, lithuania):
+    html = body(client.get("/countries/lt/"))
+    national = html[html.index('id="national-initiatives"') : html.index('id="law-enforcement')]
+    law = html[html.index('id="law-enforcement-reporting"') : html.index('id="organisations"')]
+    for initiative in Initiative.objects.filter(country=lithuania):
+        part = national if initiative.timeline == Timeline.NATIONAL else law
+        assert f'id="initiative-{initiative.slug}"' in part
+    assert re.findall(r'<h3 id="national-initiatives-(\d+)"', national) == [
+        "2003", "2004", "2005", "2006", "2007", "2008", "2009", "2010", "2011", "2013", "2015",
+        "2016",
+    ]  # fmt: skip
+    assert 'id="law-enforcement-reporting-1997"' in law
+    assert "around 4,667" in law
+
+
+def test_country_page_lists_organisations_and_channels(client, lithuania):
+    html = body(client.get("/countries/lt/"))
+    organisations = html[html.index('id="organisations"') : html.index('id="where-to-report"')]
+    for organisation in Organisation.objects.all():
+        assert organisation.get_absolute_url() in organisations
+    report = html[html.index('id="where-to-report"') :]
+    for name in ("Child Line", "Safer Internet LT hotline", "Lithuanian CERT reporting page"):
+        assert name in report
+    assert "member of INHOPE since 2008" in report
+
+
+def test_country_page_hides_drafts(client):
+    country = CountryFactory()
+    InitiativeFactory(country=country, title="Published initiative")
+    InitiativeFactory(country=country, title="Draft initiative", status=Status.DRAFT)
+    draft_org = OrganisationFactory(name="Secret organisation", status=Status.DRAFT)
+    draft_org.countries.add(country)
+    InitiativeOrganisationFactory(
+        initiative=InitiativeFactory(country=country, title="With draft partner"),
+        organisation=draft_org,
+    )
+    ReportingChannelFactory(country=country, name="Draft channel", status=Status.DRAFT)
+    IndicatorValueFactory(country=country, value=123456, status=Status.DRAFT)
+    html = body(client.get(country.get_absolute_url()))
+    assert "Published initiative" in html and "With draft partner" in html
+    for hidden in ("Draft initiative", "Secret organisation", "Draft channel", "123,456"):
+        assert hidden not in html
+
+
+def test_country_page_escapes_text(client):
+    initiative = InitiativeFactory(body="<script>alert(1)</script>")
+    html = body(client.get(initiative.country.get_absolute_url()))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_profile_sections_run_a_fixed_number_of_queries(dataset, django_assert_num_queries):
+    countries = [dataset["lithuania"], *dataset["generated"][:1]]
+    for country in countries:
+        with django_assert_num_queries(PROFILE_SECTION_QUERIES):
+            sections = country_section(country)
+            for section in sections:
+                render_to_string(section.template, {"section": section, "country": country})
+
+
+def test_country_page_query_count_is_the_same_with_large_data(client):
+    """Other apps add their own sections: compare the whole page small vs large."""
+    from .conftest import load_lithuania
+    from .factories import build_large_dataset
+
+    load_lithuania()
+    with CaptureQueriesContext(connection) as small:
+        body(client.get("/countries/lt/"))
+    generated = build_large_dataset()
+    with CaptureQueriesContext(connection) as large:
+        body(client.get("/countries/lt/"))
+    with CaptureQueriesContext(connection) as generated_page:
+        html = body(client.get(generated[0].get_absolute_url()))
+    assert html.count('class="initiative"') == 50
+    assert len(small) == len(large) == len(generated_page)
+    assert len(small) >= 1 + PROFILE_SECTION_QUERIES
+
+
+# Initiatives ------------------------------------------------------------------------------------
+
+
+def test_initiative_list_query_count(client, dataset, django_assert_num_queries):
+    with django_assert_num_queries(INITIATIVE_LIST_QUERIES):
+        html = body(client.get("/initiatives/"))
+    assert html.count('class="card"') == 25
+
+
+def test_initiative_list_filtered_query_count(client, dataset, django_assert_num_queries):
+    url = "/initiatives/?country=LT&timeline=national&year_min=2005&year_max=2012&q=the"
+    with django_assert_num_queries(FILTERED_LIST_QUERIES):
+        html = body(client.get(url))
+    expected = Initiative.objects.filter(
+        country__iso_code="LT",
+        timeline="national",
+        year__gte=2005,
+        year__lte=2012,
+        body__icontains="the",
+    ).count()
+    assert 10 <= expected <= 25 and html.count('class="card"') == expected
+
+
+def test_initiative_detail_query_count(client, dataset, django_assert_num_queries):
+    initiative = Initiative.objects.get(title="Safer Internet (Saugesnis internetas) project")
+    with django_assert_num_queries(INITIATIVE_DETAIL_QUERIES):
+        html = body(client.get(initiative.get_absolute_url()))
+    assert "Ministry of Education and Science" in html
+    if dataset["generated"]:
+        other = Initiative.objects.filter(country=dataset["generated"][0]).first()
+        with django_assert_num_queries(INITIATIVE_DETAIL_QUERIES):
+            body(client.get(other.get_absolute_url()))
+
+
+def listed_titles(html):
+    return re.findall(r'<h3><a href="/initiatives/[^"]+/">([^<]+)</a></h3>', html)
+
+
+def test_initiative_filters(client):
+    lt = CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
+    lv = CountryFactory(iso_code="LV", name="Latvia", slug="latvia")
+    theme = ThemeFactory(name="Law enforcement", slug="law-enforcement")
+    police = OrganisationFactory(name="Police", slug="police")
+    a = InitiativeFactory(country=lt, title="Alpha hotline", year=2007, themes=[theme])
+    InitiativeOrganisationFactory(initiative=a, organisation=police)
+    InitiativeFactory(
+        country=lt, title="Beta strategy", year=2011, timeline=Timeline.LAW_ENFORCEMENT
+    )
+    InitiativeFactory(country=lv, title="Gamma school", year=2015)
+    cases = {
+        "": {"Alpha hotline", "Beta strategy", "Gamma school"},
+        "?country=LT": {"Alpha hotline", "Beta strategy"},
+        "?theme=law-enforcement": {"Alpha hotline"},
+        "?timeline=law_enforcement": {"Beta strategy"},
+        "?year_min=2008": {"Beta strategy", "Gamma school"},
+        "?year_min=2008&year_max=2012": {"Beta strategy"},
+        "?organisation=police": {"Alpha hotline"},
+        "?q=SCHOOL": {"Gamma school"},
+    }
+    for query, expected in cases.items():
+        assert set(listed_titles(body(client.get("/initiatives/" + query)))) == expected, query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year_min=abc",
+        "year_max=20155",
+        "theme=no-such-theme",
+        "country=XX",
+        "timeline=bogus",
+        "organisation=nobody",
+        "year_min=1e400",
+        "page=abc",
+        "page=-1",
+        "page=99999999999999999999",
+    ],
+)
+def test_invalid_initiative_filters_never_fail(client, query):
+    InitiativeFactory(title="Only one")
+    html = body(client.get(f"/initiatives/?{query}"))
+    if query.startswith("page"):
+        assert listed_titles(html) == ["Only one"]
+    else:
+        assert listed_titles(html) == []
+        assert 'class="errorlist' in html
+
+
+def test_initiative_list_pagination_keeps_filters(client):
+    country = CountryFactory(iso_code="LT")
+    for n in range(30):
+        InitiativeFactory(country=country, title=f"Item {n:02}")
+    html = body(client.get("/initiatives/?country=LT"))
+    assert "?country=LT&amp;page=2" in html
+    assert len(listed_titles(body(client.get("/initiatives/?country=LT&page=2")))) == 5
+
+
+def test_initiative_list_and_detail_hide_drafts(client):
+    draft = InitiativeFactory(title="Draft thing", status=Status.DRAFT)
+    hidden_country = InitiativeFactory(
+        title="In draft country", country=CountryFactory(status=Status.DRAFT)
+    )
+    assert listed_titles(body(client.get("/initiatives/"))) == []
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(hidden_country.get_absolute_url()).status_code == 404
+
+
+def test_initiative_detail_shows_roles_figures_themes_source(client, lithuania):
+    initiative = Initiative.objects.get(title="Modern Ways of acquiring ICT Knowledge")
+    html = body(client.get(initiative.get_absolute_url()))
+    assert "LIA</a> — lead" in html and "Microsoft</a> — partner" in html
+    assert "1,500" in html and "people took the online courses" in html
+    assert "?theme=education-awareness" in html
+    assert "Lithuania country page" in html
+
+
+# Organisations ----------------------------------------------------------------------------------
+
+
+def test_organisation_list_query_count(client, dataset, django_assert_num_queries):
+    with django_assert_num_queries(ORGANISATION_LIST_QUERIES):
+        html = body(client.get("/organisations/"))
+    assert html.count('class="card"') == 25
+
+
+def test_organisation_detail_query_count(client, dataset, django_assert_num_queries):
+    hotline = Organisation.objects.get(name="Safer Internet LT hotline")
+    with django_assert_num_queries(ORGANISATION_DETAIL_QUERIES):
+        html = body(client.get(hotline.get_absolute_url()))
+    assert "INHOPE" in html
+    if dataset["generated"]:
+        other = Organisation.objects.get(name="Large organisation 0-1")
+        with django_assert_num_queries(ORGANISATION_DETAIL_QUERIES):
+            body(client.get(other.get_absolute_url()))
+
+
+def organisation_names(html):
+    return re.findall(r'<h3><a href="/organisations/[^"]+/">([^<]+)</a>', html)
+
+
+def test_organisation_filters(client):
+    lt = CountryFactory(iso_code="LT")
+    OrganisationFactory(name="Hotline LT", kind="hotline", countries=[lt])
+    OrganisationFactory(name="World body", kind="international", scope="international")
+    OrganisationFactory(name="Kids NGO", acronym="KN", countries=[lt])
+    cases = {
+        "?country=LT": {"Hotline LT", "Kids NGO"},
+        "?kind=hotline": {"Hotline LT"},
+        "?scope=international": {"World body"},
+        "?q=kn": {"Kids NGO"},
+    }
+    for query, expected in cases.items():
+        assert set(organisation_names(body(client.get("/organisations/" + query)))) == expected
+
+
+@pytest.mark.parametrize("query", ["kind=zzz", "scope=galactic", "country=lt1", "page=x"])
+def test_invalid_organisation_filters_never_fail(client, query):
+    OrganisationFactory(name="Only org")
+    names = organisation_names(body(client.get(f"/organisations/?{query}")))
+    assert names == (["Only org"] if query.startswith("page") else [])
+
+
+def test_organisation_detail_shows_memberships_members_initiatives_channels(client, lithuania):
+    html = body(client.get("/organisations/safer-internet-lt-hotline/"))
+    assert 'Member of <a href="/organisations/inhope/">INHOPE</a> since 2008' in html
+    assert "Lithuanian CERT" not in html
+    assert "Safer Internet LT hotline</h3>" in html  # its reporting channel
+    inhope = body(client.get("/organisations/inhope/"))
+    assert 'href="/organisations/safer-internet-lt-hotline/"' in inhope  # its members
+    lia = body(client.get("/organisations/lia/"))
+    assert "Computer Literacy Basics for a Lithuanian E-Citizen" in lia
+    assert '<span class="unknown">not available</span>' in lia  # no website given
+
+
+def test_organisation_detail_hides_drafts(client):
+    org = OrganisationFactory()
+    MembershipFactory(
+        member=org, organisation=OrganisationFactory(name="Hidden network", status=Status.DRAFT)
+    )
+    InitiativeOrganisationFactory(
+        organisation=org, initiative=InitiativeFactory(title="Hidden work", status=Status.DRAFT)
+    )
+    html = body(client.get(org.get_absolute_url()))
+    assert "Hidden network" not in html and "Hidden work" not in html
+    draft = OrganisationFactory(status=Status.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_nav_links_to_the_lists(client, lithuania):
+    html = body(client.get("/"))
+    assert 'href="/initiatives/"' in html and 'href="/organisations/"' in html
