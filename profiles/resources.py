@@ -82,6 +82,50 @@ def country_field(attribute="country", many=False):
     )
 
 
+class ProfileResource(RecordResource):
+    """RecordResource for profile records.
+
+    - A file with any invalid row writes nothing, also outside the admin (which already asks for
+      this): `rollback_on_validation_errors` defaults to True.
+    - A row with an unknown natural key still names the faulty column.
+    """
+
+    def import_data(self, dataset, *args, **kwargs):
+        if not args:
+            kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, *args, **kwargs)
+
+    def get_or_init_instance(self, instance_loader, row):
+        try:
+            return super().get_or_init_instance(instance_loader, row)
+        except (ValueError, ArithmeticError):
+            # A key column does not clean (unknown country code, year "abc"): treat the row as
+            # new; import_instance() and full_clean() then report every error by column.
+            return self.init_instance(row), True
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        try:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except ArithmeticError:  # decimal.InvalidOperation from a number widget, e.g. year "abc"
+            raise ValueError(f"“{row.get(field.column_name)}” is not a number.") from None
+
+    def import_instance(self, instance, row, **kwargs):
+        """Also checks list columns (saved after the row) so their errors name their column."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+
+
 class SlugFromKeyMixin:
     """A row without a slug gets one made from its natural key."""
 
@@ -89,15 +133,17 @@ class SlugFromKeyMixin:
         raise NotImplementedError
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        if not instance.slug:
-            instance.slug = slugify(self.slug_source(instance))[:200].strip("-")
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            if not instance.slug:
+                instance.slug = slugify(self.slug_source(instance))[:200].strip("-")
 
 
 ROLE_ITEM = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<role>[^()]+)\))?$")
 
 
-class InitiativeResource(SlugFromKeyMixin, RecordResource):
+class InitiativeResource(SlugFromKeyMixin, ProfileResource):
     country = country_field()
     themes = fields.Field(
         attribute="themes", column_name="themes", widget=NaturalKeyListWidget(Theme, "name")
@@ -163,7 +209,8 @@ class InitiativeResource(SlugFromKeyMixin, RecordResource):
             else:
                 links.append((organisation, role))
         if problems:
-            raise ValueError("; ".join(problems).capitalize() + ".")
+            message = "; ".join(problems)
+            raise ValueError(message[0].upper() + message[1:] + ".")
         return links
 
     def import_instance(self, instance, row, **kwargs):
@@ -204,7 +251,7 @@ class InitiativeResource(SlugFromKeyMixin, RecordResource):
         )
 
 
-class OrganisationResource(SlugFromKeyMixin, RecordResource):
+class OrganisationResource(SlugFromKeyMixin, ProfileResource):
     countries = country_field("countries", many=True)
     member_of = fields.Field(column_name="member of (export only)", readonly=True)
 
@@ -244,7 +291,7 @@ class OrganisationResource(SlugFromKeyMixin, RecordResource):
         return "; ".join(parts)
 
 
-class IndicatorValueResource(RecordResource):
+class IndicatorValueResource(ProfileResource):
     country = country_field()
     definition = fields.Field(
         attribute="definition",
@@ -273,7 +320,7 @@ class IndicatorValueResource(RecordResource):
         export_order = fields
 
 
-class ReportingChannelResource(SlugFromKeyMixin, RecordResource):
+class ReportingChannelResource(SlugFromKeyMixin, ProfileResource):
     country = country_field()
     organisation = fields.Field(
         attribute="organisation",
