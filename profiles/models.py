@@ -353,6 +353,7 @@ class Organisation(RecordModel):
         related_name="members",
         blank=True,
         verbose_name=_("member of"),
+        help_text=_("Networks and bodies it belongs to; edit them under 'Member of' below."),
     )
 
     objects = OrganisationManager()
@@ -557,6 +558,7 @@ class Initiative(RecordModel):
         related_name="initiatives",
         blank=True,
         verbose_name=_("organisations"),
+        help_text=_("Organisations involved and their role; edit them in the table below."),
     )
     source_name = models.CharField(
         _("source"), max_length=300, blank=True, help_text=_("Where the facts come from.")
