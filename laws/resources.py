@@ -5,7 +5,9 @@ instrument by its short name, an act by its title (within the row's country), to
 separated by commas. Related tables are read once per file, not once per row.
 """
 
-from import_export import fields
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
+from import_export import fields, widgets
 from import_export.widgets import CachedForeignKeyWidget, ManyToManyWidget
 
 from portal.resources import RecordResource
@@ -90,38 +92,110 @@ class TopicsWidget(ManyToManyWidget):
         return found
 
 
+class LawsResource(RecordResource):
+    """RecordResource reading an empty cell of a text field as "" (django-import-export maps
+    TextField to a plain Widget, which would give None and fail on a NOT NULL column)."""
+
+    class Meta(RecordResource.Meta):
+        pass
+
+    def import_data(self, dataset, **kwargs):
+        """Any invalid row rolls back the whole file, also outside the admin."""
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, **kwargs)
+
+    def _clean_columns(self, names, row):
+        errors = {}
+        for name in names:
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                field.clean(row)
+            except (ValueError, ArithmeticError, ObjectDoesNotExist) as exc:
+                errors[field.column_name] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # A number widget fed "eighteen" raises decimal.InvalidOperation, which the base class
+        # would report as a crash of the row; make it a ValueError so the column is named.
+        try:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except ArithmeticError as exc:
+            raise ValueError(f"{row.get(field.column_name)!r} is not a number.") from exc
+
+    def get_instance(self, instance_loader, row):
+        # An unknown country or act in a key column is an invalid row naming its column, not a
+        # crash of the row.
+        self._clean_columns(self.get_import_id_fields(), row)
+        return super().get_instance(instance_loader, row)
+
+    def import_instance(self, instance, row, **kwargs):
+        # Many-to-many columns are only read when saving; check them with the other columns.
+        many = [
+            name
+            for name, field in self.fields.items()
+            if isinstance(field.widget, ManyToManyWidget) and name in self._meta.fields
+        ]
+        errors = {}
+        try:
+            self._clean_columns(many, row)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        if isinstance(f, models.TextField):
+            return widgets.CharWidget
+        return super().widget_from_django_field(f, default)
+
+    @classmethod
+    def widget_kwargs_for_field(cls, field_name, django_field):
+        kwargs = super().widget_kwargs_for_field(field_name, django_field)
+        if isinstance(django_field, models.TextField) and django_field.blank:
+            kwargs.update({"coerce_to_string": True, "allow_blank": True})
+        return kwargs
+
+
 def country_field():
     return fields.Field(attribute="country", column_name="country", widget=CountryWidget())
 
 
-class TopicResource(RecordResource):
-    class Meta(RecordResource.Meta):
+class TopicResource(LawsResource):
+    class Meta(LawsResource.Meta):
         model = Topic
         fields = ("slug", "name", "description", "status")
         import_id_fields = ("slug",)
 
 
-class InstrumentResource(RecordResource):
-    class Meta(RecordResource.Meta):
+class InstrumentResource(LawsResource):
+    class Meta(LawsResource.Meta):
         model = Instrument
         fields = ("short_name", "title", "kind", "body", "year_adopted", "summary", "status")
         import_id_fields = ("short_name",)
 
 
-class LegalAgeResource(RecordResource):
+class LegalAgeResource(LawsResource):
     country = country_field()
 
-    class Meta(RecordResource.Meta):
+    class Meta(LawsResource.Meta):
         model = LegalAge
         fields = ("country", "kind", "age", "lowered_age", "exceptions", "source", "status")
         import_id_fields = ("country", "kind")
 
 
-class ChildDefinitionResource(RecordResource):
+class ChildDefinitionResource(LawsResource):
     country = country_field()
     act = fields.Field(attribute="act", column_name="act", widget=ActWidget())
 
-    class Meta(RecordResource.Meta):
+    class Meta(LawsResource.Meta):
         model = ChildDefinition
         fields = (
             "country",
@@ -136,13 +210,13 @@ class ChildDefinitionResource(RecordResource):
         import_id_fields = ("country", "term")
 
 
-class CountryInstrumentStatusResource(RecordResource):
+class CountryInstrumentStatusResource(LawsResource):
     country = country_field()
     instrument = fields.Field(
         attribute="instrument", column_name="instrument", widget=InstrumentWidget()
     )
 
-    class Meta(RecordResource.Meta):
+    class Meta(LawsResource.Meta):
         model = CountryInstrumentStatus
         fields = (
             "country",
@@ -157,16 +231,16 @@ class CountryInstrumentStatusResource(RecordResource):
         import_id_fields = ("country", "instrument", "status_kind")
 
 
-class LegalActResource(RecordResource):
+class LegalActResource(LawsResource):
     country = country_field()
 
-    class Meta(RecordResource.Meta):
+    class Meta(LawsResource.Meta):
         model = LegalAct
         fields = ("country", "title", "short_title", "slug", "kind", "summary", "source", "status")
         import_id_fields = ("country", "title")
 
 
-class ProvisionResource(RecordResource):
+class ProvisionResource(LawsResource):
     """One row per provision: country + act title + number identify it. Penalty rows are edited
     in the admin, inline on the provision."""
 
@@ -174,7 +248,7 @@ class ProvisionResource(RecordResource):
     act = fields.Field(attribute="act", column_name="act", widget=ActWidget())
     topics = fields.Field(attribute="topics", column_name="topics", widget=TopicsWidget())
 
-    class Meta(RecordResource.Meta):
+    class Meta(LawsResource.Meta):
         model = Provision
         fields = (
             "country",
