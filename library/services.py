@@ -118,10 +118,15 @@ def report_merge(*, keep, others):
     filled from the others, and a longer summary replaces a shorter one. Every change is recorded
     in the history (the deleted reports too), so a merge can be undone from there.
     """
-    others = [o for o in others if o.pk != keep.pk]
+    keep = Report.objects.select_for_update().get(pk=keep.pk)
+    others = list(
+        Report.objects.select_for_update()
+        .filter(pk__in=[o.pk for o in others])
+        .exclude(pk=keep.pk)
+        .order_by("pk")
+    )
     if not others:
         return keep
-    keep = Report.objects.select_for_update().get(pk=keep.pk)
     authors = [a.author for a in keep.authorships.select_related("author")]
     titles = list(keep.titles.values_list("title", flat=True))
     for other in others:
