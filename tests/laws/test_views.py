@@ -98,6 +98,7 @@ def test_country_legislation_of_lithuania_from_fixture(client):
     html = client.get("/countries/lt/legislation/").content.decode()
     for text in (
         "Age of majority",
+        "18 (15 by exception)",
         "pregnant",
         "young child",
         "under 10",
