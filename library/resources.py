@@ -41,7 +41,9 @@ class StrictManyToManyWidget(widgets.ManyToManyWidget):
         return found
 
     def render(self, value, obj=None, **kwargs):
-        return f"{self.separator} ".join(str(getattr(o, self.field)) for o in value.all())
+        if value is None:  # an unsaved report has no relations yet
+            return ""
+        return f"{self.separator} ".join(sorted(str(getattr(o, self.field)) for o in value.all()))
 
 
 class ReportResource(RecordResource):
@@ -106,6 +108,20 @@ class ReportResource(RecordResource):
         return f"{SEPARATOR} ".join(t.title for t in report.titles.all())
 
     # --- import ------------------------------------------------------------------------------
+    def import_data(self, dataset, **kwargs):
+        """One invalid row writes nothing, also outside the admin (which already asks for it)."""
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        # the year is part of the natural key: check it before the record is looked up
+        try:
+            year = int(str(row.get("year", "")).strip().removesuffix(".0"))
+        except ValueError:
+            raise ValidationError({"year": ["Enter the year as four digits, e.g. 2013."]}) from None
+        row["year"] = year
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         try:
