@@ -1,4 +1,5 @@
 from calendar import month_name
+from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -476,7 +477,7 @@ class KeyFigure(models.Model):
 
     def __str__(self):
         qualifier = "" if self.qualifier == Qualifier.EXACT else f"{self.get_qualifier_display()} "
-        return f"{qualifier}{self.number.normalize():f} {self.unit}"
+        return f"{qualifier}{Decimal(str(self.number)).normalize():f} {self.unit}"
 
 
 # Initiatives ------------------------------------------------------------------------------------

@@ -19,12 +19,12 @@ from .models import (
     IndicatorDefinition,
     IndicatorValue,
     Initiative,
-    InitiativeOrganisation,
     Organisation,
     ReportingChannel,
     Role,
     Theme,
 )
+from .services import initiative_set_organisations
 
 
 class CachedLookupMixin:
@@ -242,13 +242,7 @@ class InitiativeResource(SlugFromKeyMixin, ProfileResource):
         roles = getattr(instance, "_import_roles", None)
         if roles is None or instance.pk is None:
             return
-        instance.organisation_roles.all().delete()
-        InitiativeOrganisation.objects.bulk_create(
-            InitiativeOrganisation(
-                initiative=instance, organisation=organisation, role=role, order=order
-            )
-            for order, (organisation, role) in enumerate(roles)
-        )
+        initiative_set_organisations(initiative=instance, roles=roles)
 
 
 class OrganisationResource(SlugFromKeyMixin, ProfileResource):
