@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
@@ -109,6 +110,7 @@ class ReportAdmin(RecordAdmin):
     )
     autocomplete_fields = ("topics", "countries")
     prepopulated_fields = {"slug": ("title", "year")}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = (AuthorshipInline, ReportTitleInline)
     actions = (*RecordAdmin.actions, "merge_reports")
     fieldsets = (
