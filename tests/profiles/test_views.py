@@ -336,3 +336,23 @@ def test_organisation_detail_hides_drafts(client):
 def test_nav_links_to_the_lists(client, lithuania):
     html = body(client.get("/"))
     assert 'href="/initiatives/"' in html and 'href="/organisations/"' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/countries/lt/",
+        "/initiatives/",
+        "/initiatives/?year_min=abc",
+        "/initiatives/lt-2008-modern-ways-of-acquiring-ict-knowledge/",
+        "/organisations/",
+        "/organisations/safer-internet-lt-hotline/",
+    ],
+)
+def test_pages_have_one_h1_headings_in_order_and_labelled_fields(client, lithuania, url):
+    html = body(client.get(url))
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    for field_id in re.findall(r'<(?:input|select)[^>]* id="([^"]+)"', html):
+        assert f'for="{field_id}"' in html
