@@ -176,3 +176,36 @@ def test_author_form_refuses_a_second_record_for_the_same_person(admin_client):
     assert response.status_code == 302
     haddon = Author.objects.get(slug="haddon")
     assert (haddon.match_key, haddon.initials) == ("haddon|l", "L.")
+
+
+def test_admin_import_and_export_pages(admin_client):
+    from django.contrib import admin
+
+    assert admin.site._registry[Report].resource_classes
+    assert admin_client.get(url(Report, "import")).status_code == 200
+    assert admin_client.get(url(Report, "export")).status_code == 200
+
+
+def test_admin_import_preview_shows_the_duplicate_and_writes_nothing(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    CountryFactory(iso_code="LT")
+    ReportFactory(title="Zero to Eight", year=2013)
+    csv = (
+        "title,year,authors,countries,status\n"
+        'New one,2014,"Haddon, Leslie",LT,draft\n'
+        'ZERO to eight!,2013,"Livingstone, S.",LT,draft\n'
+    )
+    response = admin_client.post(
+        url(Report, "import"),
+        {
+            "resource": "0",
+            "format": "0",
+            "import_file": SimpleUploadedFile("rows.csv", csv.encode(), "text/csv"),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Possible duplicate of the existing report" in html and "Zero to Eight (2013)" in html
+    assert Report.objects.count() == 1
+    assert Author.objects.count() == 0
