@@ -175,6 +175,7 @@ class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
 
 
 class Report(RecordModel):
+    _history_m2m_fields = ("topics", "countries")
     country_field = "countries"
 
     title = models.CharField(

@@ -287,6 +287,7 @@ class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
 
 
 class Organisation(RecordModel):
+    _history_m2m_fields = ("countries",)
     country_field = "countries"
 
     name = models.CharField(
@@ -499,6 +500,7 @@ class InitiativeManager(models.Manager.from_queryset(InitiativeQuerySet)):
 
 
 class Initiative(RecordModel):
+    _history_m2m_fields = ("themes",)
     country_field = "country"
 
     country = models.ForeignKey(

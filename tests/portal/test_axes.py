@@ -8,9 +8,7 @@ LOGIN_URL = "/admin/login/"
 
 
 def attempt(client, password):
-    return client.post(
-        LOGIN_URL, {"username": "victim", "password": password, "next": "/admin/"}
-    )
+    return client.post(LOGIN_URL, {"username": "victim", "password": password, "next": "/admin/"})
 
 
 @pytest.mark.django_db
