@@ -7,11 +7,13 @@ from django.db import models
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_workflow import EditorialAdminMixin
+from .admin_workflow import EditorialAdminMixin, HistoryAdminMixin
 from .models import EditorProfile
 
 
-class RecordAdmin(EditorialAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class RecordAdmin(
+    EditorialAdminMixin, HistoryAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     """Admin for a RecordModel: editorial rules, spreadsheet import/export, history."""
 
     readonly_fields = ("created_at", "updated_at")
