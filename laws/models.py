@@ -15,6 +15,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from modelsearch import index
 from simple_history.models import HistoricalRecords
 
 from portal.models import PublishableQuerySet, RecordModel, Status
@@ -261,7 +262,7 @@ class InstrumentManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(short_name=short_name)
 
 
-class Instrument(RecordModel):
+class Instrument(index.Indexed, RecordModel):
     class Kind(models.TextChoices):
         CONVENTION = "convention", _("Convention")
         DIRECTIVE = "directive", _("Directive")
@@ -302,6 +303,15 @@ class Instrument(RecordModel):
         help_text=_("Year of adoption. Leave empty unless you are sure."),
     )
     summary = models.TextField(_("summary"), blank=True, help_text=_("Optional: what it covers."))
+
+    search_fields = [
+        index.SearchField("short_name", boost=10),
+        index.SearchField("title", boost=10),
+        index.SearchField("summary"),
+        index.FilterField("id"),
+        index.FilterField("status"),
+        index.FilterField("year_adopted"),
+    ]
 
     objects = InstrumentManager()
 
@@ -617,7 +627,7 @@ class ProvisionManager(models.Manager.from_queryset(ProvisionQuerySet)):
         return self.get(country__iso_code=iso_code.upper(), act__title=act_title, number=number)
 
 
-class Provision(RecordModel):
+class Provision(index.Indexed, RecordModel):
     _history_m2m_fields = ("topics",)
     """An article or chapter of an act. `sort_key` and `slug` derive from `number` in clean()
     (the admin, imports and services all call full_clean())."""
@@ -680,6 +690,17 @@ class Provision(RecordModel):
         help_text=_("Subjects from the managed topic list; used by the filters and comparison."),
     )
     source = source_field()
+
+    search_fields = [
+        index.SearchField("number", boost=10),
+        index.SearchField("title", boost=10),
+        index.SearchField("summary"),
+        index.SearchField("penalty_note"),
+        index.RelatedFields("act", [index.SearchField("title"), index.SearchField("short_title")]),
+        index.FilterField("id"),
+        index.FilterField("status"),
+        index.FilterField("country"),
+    ]
 
     objects = ProvisionManager()
 

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modelsearch import index
 from simple_history.models import HistoricalRecords
 
 from portal.models import PublishableQuerySet, RecordModel
@@ -33,7 +34,7 @@ class CountryManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(iso_code=iso_code.upper())
 
 
-class Country(RecordModel):
+class Country(index.Indexed, RecordModel):
     country_field = "self"  # portal.permissions: an editor needs this country itself
 
     iso_code = models.CharField(
@@ -67,6 +68,15 @@ class Country(RecordModel):
         blank=True,
         help_text=_("Date a researcher last checked this country's records against the sources."),
     )
+
+    search_fields = [
+        index.SearchField("name", boost=10),
+        index.SearchField("iso_code"),
+        index.SearchField("region"),
+        index.SearchField("summary"),
+        index.FilterField("id"),
+        index.FilterField("status"),
+    ]
 
     objects = CountryManager()
 
@@ -286,7 +296,7 @@ class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
         return self.get(name=name)
 
 
-class Organisation(RecordModel):
+class Organisation(index.Indexed, RecordModel):
     _history_m2m_fields = ("countries",)
     country_field = "countries"
 
@@ -357,6 +367,17 @@ class Organisation(RecordModel):
         verbose_name=_("member of"),
         help_text=_("Networks and bodies it belongs to; edit them under 'Member of' below."),
     )
+
+    search_fields = [
+        index.SearchField("name", boost=10),
+        index.SearchField("acronym", boost=10),
+        index.SearchField("national_name", boost=10),
+        index.SearchField("description"),
+        index.FilterField("id"),
+        index.FilterField("status"),
+        index.FilterField("countries"),
+        index.FilterField("founding_year"),
+    ]
 
     objects = OrganisationManager()
 
@@ -499,7 +520,7 @@ class InitiativeManager(models.Manager.from_queryset(InitiativeQuerySet)):
         return self.get(country__iso_code=iso_code, title=title, year=year)
 
 
-class Initiative(RecordModel):
+class Initiative(index.Indexed, RecordModel):
     _history_m2m_fields = ("themes",)
     country_field = "country"
 
@@ -567,6 +588,17 @@ class Initiative(RecordModel):
         _("source"), max_length=300, blank=True, help_text=_("Where the facts come from.")
     )
     source_url = models.URLField(_("source URL"), blank=True, help_text=_("Link to the source."))
+
+    search_fields = [
+        index.SearchField("title", boost=10),
+        index.SearchField("body"),
+        index.SearchField("source_name"),
+        index.RelatedFields("country", [index.SearchField("name")]),
+        index.FilterField("id"),
+        index.FilterField("status"),
+        index.FilterField("country"),
+        index.FilterField("year"),
+    ]
 
     objects = InitiativeManager()
 
@@ -687,7 +719,7 @@ class ReportingChannelManager(models.Manager.from_queryset(ReportingChannelQuery
         return self.get(country__iso_code=iso_code, name=name)
 
 
-class ReportingChannel(RecordModel):
+class ReportingChannel(index.Indexed, RecordModel):
     country_field = "country"
 
     name = models.CharField(
@@ -734,6 +766,21 @@ class ReportingChannel(RecordModel):
         _("since"), _("Year it opened, if the source says."), null=True, blank=True
     )
     description = models.TextField(_("description"), blank=True, help_text=_("Short description."))
+
+    search_fields = [
+        index.SearchField("name", boost=10),
+        index.SearchField("accepts"),
+        index.SearchField("how_to_reach"),
+        index.SearchField("description"),
+        index.SearchField("phone"),
+        index.RelatedFields(
+            "organisation", [index.SearchField("name"), index.SearchField("national_name")]
+        ),
+        index.FilterField("id"),
+        index.FilterField("status"),
+        index.FilterField("country"),
+        index.FilterField("since_year"),
+    ]
 
     objects = ReportingChannelManager()
 
