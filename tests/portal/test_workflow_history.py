@@ -184,3 +184,23 @@ def test_demo_data_gets_an_initial_history(lithuania):
     call_command("load_demo_data", verbosity=0)
     initiative = Initiative.objects.published().filter(country__iso_code="LT").first()
     assert initiative.history.exists()
+
+
+def test_history_page_shows_who_changed_which_field(client, lithuania):
+    initiative = InitiativeFactory(country=lithuania, title="Before the change")
+    editor = make_member(EDITOR, lithuania, username="history-editor")
+    initiative.title = "After the change"
+    initiative._history_user = editor
+    initiative.save()
+    client.force_login(editor)
+    page = client.get(f"/admin/profiles/initiative/{initiative.pk}/history/").content.decode()
+    assert "history-editor" in page
+    assert "Before the change" in page and "After the change" in page
+
+
+def test_country_assignment_is_managed_on_the_user_page(client, lithuania):
+    editor = make_member(EDITOR, lithuania, username="assigned-editor")
+    client.force_login(make_member("Administrator", username="boss"))
+    page = client.get(f"/admin/auth/user/{editor.pk}/change/").content.decode()
+    assert "Assigned countries" in page
+    assert "Lithuania" in page
