@@ -204,3 +204,31 @@ def test_country_assignment_is_managed_on_the_user_page(client, lithuania):
     page = client.get(f"/admin/auth/user/{editor.pk}/change/").content.decode()
     assert "Assigned countries" in page
     assert "Lithuania" in page
+
+
+def test_a_report_merge_is_undone_from_the_history(lithuania):
+    from library.models import Report
+    from library.services import report_merge
+    from tests.library.factories import AuthorFactory, ReportFactory, TopicFactory
+
+    livingstone, haddon = (
+        AuthorFactory(family_name="Livingstone"),
+        AuthorFactory(family_name="Haddon"),
+    )
+    survey, policy = TopicFactory(name="Surveys"), TopicFactory(name="Policy")
+    keep = ReportFactory(title="National perspectives", authors=[livingstone], topics=[survey])
+    other = ReportFactory(title="EU Kids Online: National perspectives", authors=[haddon])
+    other.topics.set([policy])
+    before_merge = keep.history.order_by("-history_date", "-history_id").first().history_id
+
+    report_merge(keep=keep, others=[other])
+    assert not Report.objects.filter(pk=other.pk).exists()
+
+    restored, children = record_restore(model=Report, pk=other.pk)
+    record_revert(record=Report.objects.get(pk=keep.pk), history_id=before_merge)
+
+    assert restored.title == "EU Kids Online: National perspectives"
+    assert [a.author for a in restored.authorships.order_by("position")] == [haddon]
+    assert list(restored.topics.all()) == [policy]
+    assert children >= 1
+    assert list(Report.objects.get(pk=keep.pk).topics.all()) == [survey]
