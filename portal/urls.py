@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from . import views
+from .search.views import robots_txt, search_view
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,3 +23,10 @@ urlpatterns = [
 
 admin.site.site_header = "Child Online Safety Portal — editors"
 admin.site.site_title = "Portal admin"
+
+# Global search, sitemap and robots.txt (issue 8).
+urlpatterns += [
+    path("search/", search_view, name="search"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots-txt"),
+]

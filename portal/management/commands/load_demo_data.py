@@ -1,3 +1,5 @@
+from io import StringIO
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -18,4 +20,6 @@ class Command(BaseCommand):
         call_command("loaddata", *[str(f) for f in files], verbosity=options["verbosity"])
         # loaddata writes no history; give every record its initial history entry (once).
         call_command("populate_history", auto=True, verbosity=0)
+        # loaddata saves raw, which modelsearch does not index: build the search index.
+        call_command("rebuild_modelsearch_index", verbosity=0, stdout=StringIO())
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(files)} fixture files."))

@@ -1,0 +1,1 @@
+from . import signals  # noqa: F401  (connects the index updates for authorships)
