@@ -10,6 +10,8 @@ from django.db import models
 from import_export import fields, widgets
 from import_export.widgets import CachedForeignKeyWidget, ManyToManyWidget
 
+from portal.bulk.columns import FieldColumn, ForeignKeyColumn, ManyToManyColumn, upper
+from portal.bulk.spec import RecordSpec, status_column
 from portal.resources import RecordResource
 from profiles.models import Country
 
@@ -267,3 +269,129 @@ class ProvisionResource(LawsResource):
     def filter_export(self, queryset, **kwargs):
         queryset = super().filter_export(queryset, **kwargs)
         return queryset.select_related("country", "act").prefetch_related("topics")
+
+
+# --- the fast bulk path (portal.bulk): one documented column format per record type ----------
+
+
+def _country():
+    return ForeignKeyColumn(
+        "country", key="iso_code", normalise=upper, help_text="ISO code, e.g. LT."
+    )
+
+
+def _act(**kwargs):
+    return ForeignKeyColumn(
+        "act",
+        key="title",
+        scope=("country", "country"),
+        help_text="The act's exact title, within the row's country.",
+        **kwargs,
+    )
+
+
+def _provision_slug(values, ctx):
+    return f"{values.get('number', '')} {values.get('title', '')}"
+
+
+BULK_SPECS = [
+    RecordSpec(
+        "law-topics",
+        Topic,
+        [FieldColumn("slug"), FieldColumn("name"), FieldColumn("description"), status_column()],
+        key=("slug",),
+    ),
+    RecordSpec(
+        "instruments",
+        Instrument,
+        [
+            FieldColumn("short_name"),
+            FieldColumn("title"),
+            FieldColumn("kind"),
+            FieldColumn("body"),
+            FieldColumn("year_adopted"),
+            FieldColumn("summary"),
+            status_column(),
+        ],
+        key=("short_name",),
+    ),
+    RecordSpec(
+        "legal-acts",
+        LegalAct,
+        [
+            _country(),
+            FieldColumn("title"),
+            FieldColumn("short_title"),
+            FieldColumn("slug", help_text="Made from the title when empty."),
+            FieldColumn("kind"),
+            FieldColumn("summary"),
+            FieldColumn("source"),
+            status_column(),
+        ],
+        key=("country", "title"),
+        slug_from=lambda values, ctx: values.get("short_title") or values.get("title", ""),
+    ),
+    RecordSpec(
+        "legal-ages",
+        LegalAge,
+        [
+            _country(),
+            FieldColumn("kind"),
+            FieldColumn("age"),
+            FieldColumn("lowered_age"),
+            FieldColumn("exceptions"),
+            FieldColumn("source"),
+            status_column(),
+        ],
+        key=("country", "kind"),
+    ),
+    RecordSpec(
+        "child-definitions",
+        ChildDefinition,
+        [
+            _country(),
+            FieldColumn("term"),
+            _act(),
+            FieldColumn("min_age"),
+            FieldColumn("max_age"),
+            FieldColumn("definition"),
+            FieldColumn("source"),
+            status_column(),
+        ],
+        key=("country", "term"),
+    ),
+    RecordSpec(
+        "instrument-statuses",
+        CountryInstrumentStatus,
+        [
+            _country(),
+            ForeignKeyColumn("instrument", key="short_name"),
+            FieldColumn("status_kind"),
+            FieldColumn("date"),
+            FieldColumn("date_precision"),
+            FieldColumn("notes"),
+            FieldColumn("source"),
+            status_column(),
+        ],
+        key=("country", "instrument", "status_kind"),
+    ),
+    RecordSpec(
+        "provisions",
+        Provision,
+        [
+            _country(),
+            _act(),
+            FieldColumn("number"),
+            FieldColumn("slug", help_text="Made from number and title when empty."),
+            FieldColumn("title"),
+            FieldColumn("summary"),
+            FieldColumn("penalty_note"),
+            ManyToManyColumn("topics", key="slug"),
+            FieldColumn("source"),
+            status_column(),
+        ],
+        key=("country", "act", "number"),
+        slug_from=_provision_slug,
+        slug_scope="act",
+    ),
+]

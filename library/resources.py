@@ -3,10 +3,17 @@
 from django.core.exceptions import ValidationError
 from import_export import fields, widgets
 
+from portal.bulk.columns import (
+    FieldColumn,
+    ManyToManyColumn,
+    RelationColumn,
+    upper,
+)
+from portal.bulk.spec import RecordSpec, status_column
 from portal.resources import RecordResource
 from profiles.models import Country
 
-from .models import Report, Topic
+from .models import Authorship, Report, ReportTitle, Topic
 from .names import parse_author_cell
 from .services import (
     author_resolve,
@@ -191,3 +198,121 @@ class ReportResource(RecordResource):
             report_set_authors(report=instance, authors=authors)
         if instance._import_titles is not None:
             report_set_alternative_titles(report=instance, titles=instance._import_titles)
+
+
+# --- the fast bulk path (portal.bulk): one documented column format per record type ----------
+
+
+class AuthorCell(tuple):
+    """The authors' match keys in order (compared with the stored list); `.people` keeps the
+    parsed names for writing."""
+
+    people = ()
+
+
+class AuthorsColumn(RelationColumn):
+    """Ordered persons "Family, Given; Family, Given"; new authors are created when written."""
+
+    type_name = "list of “Family, Given” names, separated by ; (order kept)"
+
+    def parse(self, raw, ctx, values):
+        try:
+            people = parse_author_cell(str(raw or ""))
+        except (ValueError, AttributeError) as error:
+            raise ValueError(f"Cannot read the author list: {error}") from None
+        if any(not person.family for person in people):
+            raise ValueError("Every author needs a family name: 'Family, Given; ...'.")
+        cell = AuthorCell(dict.fromkeys(person.match_key for person in people))
+        cell.people = people
+        return cell
+
+    def load_current(self, ctx, ids):
+        current = {pk: [] for pk in ids}
+        rows = Authorship.objects.filter(report_id__in=ids).order_by("position", "pk")
+        for report, key, family, given in rows.values_list(
+            "report_id", "author__match_key", "author__family_name", "author__given_names"
+        ):
+            current[report].append((key, f"{family}, {given}" if given else family))
+        return {pk: _Authors(links) for pk, links in current.items()}
+
+    def write(self, ctx, changes):
+        for report, cell in changes:
+            authors = [author_resolve(name=p, status=report.status) for p in cell.people]
+            report_set_authors(report=report, authors=authors)
+
+    def render_value(self, value, ctx):
+        return "; ".join(value.names)
+
+
+class _Authors(tuple):
+    """Stored authors: compares as their match keys; `.names` are their sort names."""
+
+    def __new__(cls, links):
+        value = super().__new__(cls, (key for key, _ in links))
+        value.names = [name for _, name in links]
+        return value
+
+
+class AlternativeTitlesColumn(RelationColumn):
+    type_name = "list of titles, separated by ;"
+
+    def parse(self, raw, ctx, values):
+        titles = {" ".join(t.split()) for t in self.split(raw)}
+        return frozenset(titles - {values.get("title")})
+
+    def load_current(self, ctx, ids):
+        current = {pk: set() for pk in ids}
+        for report, title in ReportTitle.objects.filter(report_id__in=ids).values_list(
+            "report_id", "title"
+        ):
+            current[report].add(title)
+        return {pk: frozenset(titles) for pk, titles in current.items()}
+
+    def write(self, ctx, changes):
+        for report, titles in changes:
+            report_set_alternative_titles(report=report, titles=sorted(titles))
+
+    def render_value(self, value, ctx):
+        return "; ".join(sorted(value))
+
+
+class ReportSpec(RecordSpec):
+    def validate_row(self, ctx, values, record, relations):
+        if record.pk is not None or "title" not in values:
+            return {}
+        duplicates = find_duplicate_reports(title=values["title"], year=values["year"])
+        if not duplicates:
+            return {}
+        names = "; ".join(f"“{d}” (/library/{d.slug}/)" for d in duplicates)
+        return {
+            "title": f"Possible duplicate of the existing report {names}: use its exact title "
+            "to update it, or merge the reports in the admin."
+        }
+
+
+BULK_SPECS = [
+    ReportSpec(
+        "reports",
+        Report,
+        [
+            FieldColumn("title"),
+            FieldColumn("year"),
+            FieldColumn("slug", help_text="Made from title and year when empty."),
+            AuthorsColumn("authors"),
+            FieldColumn("corporate_author"),
+            FieldColumn("publisher"),
+            FieldColumn("summary"),
+            FieldColumn("report_type"),
+            ManyToManyColumn("topics", key="name"),
+            ManyToManyColumn("countries", key="iso_code", normalise=upper),
+            FieldColumn("language"),
+            FieldColumn("url"),
+            FieldColumn("doi"),
+            FieldColumn("source_note"),
+            AlternativeTitlesColumn("alternative_titles"),
+            status_column(),
+        ],
+        key=("title", "year"),
+        slug_from=lambda values, ctx: f"{values.get('title', '')[:80]} {values.get('year', '')}",
+    ),
+]

@@ -84,3 +84,44 @@ class EditorProfile(models.Model):
 
     def __str__(self):
         return f"Countries of {self.user}"
+
+
+class ImportLog(models.Model):
+    """One spreadsheet import: who imported which file, when, and what it did (portal.bulk)."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        COMMAND = "command", _("Command line")
+
+    user = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_logs",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    filename = models.CharField(_("file"), max_length=255)
+    record_types = models.CharField(
+        _("record types"), max_length=300, help_text=_("The sheets or record type imported.")
+    )
+    source = models.CharField(_("from"), max_length=10, choices=Source.choices)
+    written = models.BooleanField(
+        _("written"), help_text=_("False when the file was refused: then nothing was written.")
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    invalid = models.PositiveIntegerField(_("invalid"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)
+    problems = models.TextField(_("problems"), blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("import log entry")
+        verbose_name_plural = _("import log")
+
+    def __str__(self):
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"

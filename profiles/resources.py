@@ -11,7 +11,16 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from import_export import fields, widgets
+from simple_history.utils import bulk_create_with_history
 
+from portal.bulk.columns import (
+    FieldColumn,
+    ForeignKeyColumn,
+    ManyToManyColumn,
+    RelationColumn,
+    upper,
+)
+from portal.bulk.spec import RecordSpec, status_column
 from portal.resources import RecordResource
 
 from .models import (
@@ -19,6 +28,7 @@ from .models import (
     IndicatorDefinition,
     IndicatorValue,
     Initiative,
+    InitiativeOrganisation,
     Organisation,
     ReportingChannel,
     Role,
@@ -348,3 +358,161 @@ class ReportingChannelResource(SlugFromKeyMixin, ProfileResource):
     def slug_source(self, instance):
         iso = instance.country.iso_code if instance.country_id else ""
         return f"{iso} {instance.name}"
+
+
+# --- the fast bulk path (portal.bulk): one documented column format per record type ----------
+
+
+def country_column(**kwargs):
+    return ForeignKeyColumn(
+        "country", key="iso_code", normalise=upper, help_text="ISO code, e.g. LT.", **kwargs
+    )
+
+
+class OrganisationRolesColumn(RelationColumn):
+    """An initiative's organisations in order: "LIA (lead); Microsoft (funder)"."""
+
+    type_name = "list of “organisation name (role)”, separated by ; (order kept)"
+
+    def parse(self, raw, ctx, values):
+        keymap = ctx.keymap(Organisation, "name")
+        links, problems = [], []
+        for part in self.split(raw):
+            match = ROLE_ITEM.match(part)
+            name, role = match["name"].strip(), (match["role"] or Role.PARTNER).strip().lower()
+            pk = keymap.id_for(name)
+            if pk is None:
+                problems.append(f"no organisation named “{name}”")
+            elif role not in Role.values:
+                problems.append(f"unknown role “{role}” (use {', '.join(Role.values)})")
+            else:
+                links.append((pk, role))
+        if problems:
+            message = "; ".join(problems)
+            raise ValueError(message[0].upper() + message[1:] + ".")
+        return tuple(dict.fromkeys(links))
+
+    def load_current(self, ctx, ids):
+        current = {pk: [] for pk in ids}
+        rows = InitiativeOrganisation.objects.filter(initiative_id__in=ids).order_by("order", "pk")
+        for initiative, organisation, role in rows.values_list(
+            "initiative_id", "organisation_id", "role"
+        ):
+            current[initiative].append((organisation, role))
+        return {pk: tuple(links) for pk, links in current.items()}
+
+    def write(self, ctx, changes):
+        stored = [record.pk for record, _ in changes if record.version > 1]
+        if stored:
+            for link in InitiativeOrganisation.objects.filter(initiative_id__in=stored):
+                link._history_user = ctx.user
+                link.delete()  # one by one: each deletion gets its history entry
+        links = [
+            InitiativeOrganisation(
+                initiative_id=record.pk, organisation_id=organisation, role=role, order=order
+            )
+            for record, value in changes
+            for order, (organisation, role) in enumerate(value)
+        ]
+        bulk_create_with_history(
+            links, InitiativeOrganisation, batch_size=ctx.batch_size, default_user=ctx.user
+        )
+
+    def render_value(self, value, ctx):
+        keymap = ctx.keymap(Organisation, "name")
+        return "; ".join(f"{keymap.key_for(pk)} ({role})" for pk, role in value)
+
+
+def _initiative_slug(values, ctx):
+    iso = ctx.keymap(Country, "iso_code").key_for(values.get("country"))
+    return f"{iso} {values.get('year') or ''} {values.get('title', '')}"
+
+
+def _country_slug(name):
+    def slug_from(values, ctx):
+        iso = ctx.keymap(Country, "iso_code").key_for(values.get("country"))
+        return f"{iso} {values.get(name, '')}"
+
+    return slug_from
+
+
+BULK_SPECS = [
+    RecordSpec(
+        "organisations",
+        Organisation,
+        [
+            FieldColumn("name"),
+            FieldColumn("slug", help_text="Made from the name when empty."),
+            FieldColumn("acronym"),
+            FieldColumn("national_name"),
+            FieldColumn("kind"),
+            FieldColumn("scope"),
+            ManyToManyColumn("countries", key="iso_code", normalise=upper),
+            FieldColumn("founding_year"),
+            FieldColumn("website"),
+            FieldColumn("description"),
+            status_column(),
+        ],
+        key=("name",),
+        slug_from=lambda values, ctx: values.get("name", ""),
+    ),
+    RecordSpec(
+        "initiatives",
+        Initiative,
+        [
+            country_column(),
+            FieldColumn("title"),
+            FieldColumn("year"),
+            FieldColumn("slug", help_text="Made from country, year and title when empty."),
+            FieldColumn("timeline"),
+            FieldColumn("start_year"),
+            FieldColumn("start_month"),
+            FieldColumn("end_year"),
+            FieldColumn("end_month"),
+            FieldColumn("body"),
+            ManyToManyColumn("themes", key="name"),
+            OrganisationRolesColumn("organisations"),
+            FieldColumn("source_name"),
+            FieldColumn("source_url"),
+            status_column(),
+        ],
+        key=("country", "title", "year"),
+        slug_from=_initiative_slug,
+    ),
+    RecordSpec(
+        "indicator-values",
+        IndicatorValue,
+        [
+            country_column(),
+            ForeignKeyColumn("indicator", "definition", key="name"),
+            FieldColumn("year"),
+            FieldColumn("value"),
+            FieldColumn("source_name"),
+            FieldColumn("source_url"),
+            FieldColumn("as_of"),
+            FieldColumn("note"),
+            status_column(),
+        ],
+        key=("country", "indicator", "year"),
+    ),
+    RecordSpec(
+        "reporting-channels",
+        ReportingChannel,
+        [
+            country_column(),
+            FieldColumn("name"),
+            FieldColumn("slug", help_text="Made from country and name when empty."),
+            FieldColumn("kind"),
+            ForeignKeyColumn("organisation", key="name"),
+            FieldColumn("accepts"),
+            FieldColumn("how_to_reach"),
+            FieldColumn("phone"),
+            FieldColumn("url"),
+            FieldColumn("since_year"),
+            FieldColumn("description"),
+            status_column(),
+        ],
+        key=("country", "name"),
+        slug_from=_country_slug("name"),
+    ),
+]

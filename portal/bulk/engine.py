@@ -1,0 +1,425 @@
+"""The fast import path: validate the whole file in Python, then write it in bulk.
+
+1. Every cell is parsed and checked without a query a row: natural keys resolve through maps
+   loaded once per file (`KeyMap`), existing records are loaded once, their relations once.
+2. Each row is new, updated (with the changed columns named), unchanged or invalid (with the
+   column and reason). One invalid row anywhere in the file means nothing is written.
+3. Otherwise everything is written in one transaction: bulk_create/bulk_update in batches,
+   history entries in bulk naming the importer, relations in bulk, and the written records are
+   handed to the search index once the transaction commits.
+"""
+
+import time
+from collections import Counter
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from portal.models import Status
+from portal.permissions import assigned_country_ids, can_publish
+from portal.search_index import index_records
+
+from .columns import KeyMap
+
+NEW, UPDATED, UNCHANGED, INVALID = "new", "updated", "unchanged", "invalid"
+OUTCOMES = (NEW, UPDATED, UNCHANGED, INVALID)
+PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
+BATCH_SIZE = 1000
+LOOKUP_CHUNK = 5000
+
+
+class Context:
+    """What one import knows: who imports, and the natural-key maps it loaded."""
+
+    def __init__(self, user=None, filename="", batch_size=BATCH_SIZE):
+        self.user = user
+        self.filename = filename
+        self.batch_size = batch_size
+        self.allowed = assigned_country_ids(user) if user is not None else None
+        self.publisher = user is None or can_publish(user)
+        self._keymaps = {}
+
+    def keymap(self, model, key, *, scope=None, normalise=None):
+        name = (model, key, scope)
+        if name not in self._keymaps:
+            self._keymaps[name] = KeyMap(model, key, scope=scope, normalise=normalise)
+        return self._keymaps[name]
+
+    def forget(self, model):
+        """Drop the maps of `model` after writing it, so later sheets see the new records."""
+        self._keymaps = {k: v for k, v in self._keymaps.items() if k[0] is not model}
+
+    def may(self, action, model):
+        if self.user is None:
+            return True
+        opts = model._meta
+        return self.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+
+class RowResult:
+    __slots__ = ("number", "key", "outcome", "changes", "errors")
+
+    def __init__(self, number, key):
+        self.number = number
+        self.key = key
+        self.outcome = None
+        self.changes = ()
+        self.errors = ()
+
+
+class TableResult:
+    """The outcome of one sheet (or the whole CSV/JSON file)."""
+
+    def __init__(self, spec, sheet=""):
+        self.spec = spec
+        self.sheet = sheet
+        self.rows = []
+        self.problems = []  # problems with the sheet as a whole (headers)
+
+    @property
+    def counts(self):
+        counts = Counter(row.outcome for row in self.rows)
+        return {outcome: counts.get(outcome, 0) for outcome in OUTCOMES}
+
+    @property
+    def invalid_rows(self):
+        return [row for row in self.rows if row.outcome == INVALID]
+
+    @property
+    def valid(self):
+        return not self.problems and not any(row.outcome == INVALID for row in self.rows)
+
+
+class ImportResult:
+    def __init__(self, filename, dry_run):
+        self.filename = filename
+        self.dry_run = dry_run
+        self.tables = []
+        self.problems = []  # problems with the file as a whole
+        self.written = False
+        self.seconds = 0.0
+
+    @property
+    def valid(self):
+        return not self.problems and all(table.valid for table in self.tables)
+
+    @property
+    def counts(self):
+        total = Counter()
+        for table in self.tables:
+            total.update(table.counts)
+        return {outcome: total.get(outcome, 0) for outcome in OUTCOMES}
+
+    @property
+    def rows(self):
+        return sum(len(table.rows) for table in self.tables)
+
+    @property
+    def rows_per_second(self):
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def summary(self):
+        counts = self.counts
+        text = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
+        return f"{self.rows} rows: {text}; {self.rows_per_second:,.0f} rows/s"
+
+
+class TablePlan:
+    """What writing one sheet will do: new records, updated records, relation values."""
+
+    def __init__(self, spec, result):
+        self.spec = spec
+        self.result = result
+        self.new = []
+        self.updated = []
+        self.update_fields = set()
+        self.relations = {column.name: [] for column in spec.relation_columns}
+
+
+def _key_label(values, raw_keys):
+    return " / ".join(str(v) for v in raw_keys if v not in (None, ""))
+
+
+def plan_table(spec, table, ctx, progress=None):
+    """Check every row of `table` against `spec` and the database; write nothing."""
+    result = TableResult(spec, table.name)
+    plan = TablePlan(spec, result)
+    headers = [h.strip().lower() for h in table.headers]
+    _check_headers(spec, headers, result)
+    if result.problems:
+        return plan
+    positions = sorted(
+        ((index, spec.by_name[name]) for index, name in enumerate(headers)),
+        key=lambda item: spec.columns.index(item[1]),
+    )
+    present = {column.name for _, column in positions}
+    key_positions = [headers.index(name) for name in spec.key]
+
+    parsed = []
+    for number, cells in table.rows:
+        values, errors = {}, {}
+        for index, column in positions:
+            raw = cells[index] if index < len(cells) else None
+            try:
+                values[column.name] = column.parse(raw, ctx, values)
+            except ValueError as error:
+                errors[column.name] = str(error)
+        raw_keys = [cells[i] if i < len(cells) else "" for i in key_positions]
+        parsed.append((number, values, errors, _key_label(values, raw_keys)))
+        if progress:
+            progress(1)
+
+    existing = _load_existing(spec, parsed)
+    currents = _load_relations(spec, ctx, [record.pk for record in existing.values()], present)
+    slugs = _load_slugs(spec) if "slug" in spec.by_name else None
+    may_add, may_change = ctx.may("add", spec.model), ctx.may("change", spec.model)
+    seen = {}
+    key_columns = ", ".join(spec.key)
+
+    for number, values, errors, label in parsed:
+        row = RowResult(number, label)
+        result.rows.append(row)
+        record = None
+        if not any(name in errors for name in spec.key):
+            key = tuple(values[name] for name in spec.key)
+            if key in seen:
+                errors[key_columns] = f"Same {key_columns} as row {seen[key]} of this file."
+            else:
+                seen[key] = number
+                record = existing.get(key)
+        relations = currents.get(record.pk, {}) if record is not None else {}
+        if record is None and not may_add:
+            errors.setdefault("", f"You may not add {spec.verbose_name_plural}.")
+        if record is not None and not may_change:
+            errors.setdefault("", f"You may not change {spec.verbose_name_plural}.")
+        errors.update(_permission_errors(spec, ctx, values, record, relations, errors))
+        if slugs is not None and "slug" not in errors:
+            problem = _settle_slug(spec, ctx, values, record, slugs)
+            if problem:
+                errors["slug"] = problem
+        if not errors:
+            target = record if record is not None else spec.model()
+            errors.update(spec.validate_row(ctx, values, target, relations))
+        if errors:
+            row.outcome = INVALID
+            row.errors = tuple(errors.items())
+            continue
+        if record is None:
+            _plan_new(plan, values, present)
+            row.outcome = NEW
+        else:
+            changed = _plan_update(plan, record, values, present, relations)
+            row.outcome = UPDATED if changed else UNCHANGED
+            row.changes = tuple(changed)
+    return plan
+
+
+def _check_headers(spec, headers, result):
+    blank = [str(i + 1) for i, name in enumerate(headers) if not name]
+    if blank:
+        result.problems.append(f"Column(s) {', '.join(blank)} have no header.")
+    unknown = [name for name in headers if name and name not in spec.by_name]
+    if unknown:
+        result.problems.append(
+            f"Unknown column(s): {', '.join(unknown)}. The columns of {spec.name} are: "
+            f"{', '.join(spec.headers)}."
+        )
+    doubled = sorted({name for name in headers if name and headers.count(name) > 1})
+    if doubled:
+        result.problems.append(f"Column(s) given twice: {', '.join(doubled)}.")
+    missing = [
+        c.name for c in spec.columns if (c.required or c.name in spec.key) and c.name not in headers
+    ]
+    if missing:
+        result.problems.append(f"Missing required column(s): {', '.join(missing)}.")
+
+
+def _load_existing(spec, parsed):
+    """{natural key: record} for the records the file may update, in one pass."""
+    first = spec.by_name[spec.key[0]]
+    queryset = spec.model._default_manager.all()
+    wanted = {values[first.name] for _, values, errors, _ in parsed if first.name in values}
+    key_columns = [spec.by_name[name] for name in spec.key]
+    found = {}
+    wanted = list(wanted)
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        for record in queryset.filter(**{f"{first.attname}__in": chunk}).iterator(2000):
+            found[tuple(getattr(record, c.attname) for c in key_columns)] = record
+    return found
+
+
+def _load_relations(spec, ctx, ids, present):
+    currents = {pk: {} for pk in ids}
+    for column in spec.relation_columns:
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = ids[start : start + LOOKUP_CHUNK]
+            for pk, value in column.load_current(ctx, chunk).items():
+                currents[pk][column.name] = value
+    return currents
+
+
+def _load_slugs(spec):
+    """{(scope id, slug): pk}; the scope is None unless slugs are unique within a parent only."""
+    manager = spec.model._default_manager
+    if spec.slug_scope is None:
+        return {(None, slug): pk for slug, pk in manager.values_list("slug", "pk").iterator(5000)}
+    attname = spec.by_name[spec.slug_scope].attname
+    return {
+        (s, slug): pk for s, slug, pk in manager.values_list(attname, "slug", "pk").iterator(5000)
+    }
+
+
+def _settle_slug(spec, ctx, values, record, slugs):
+    """Give a new record a unique slug; an existing one keeps its own when the cell is empty."""
+    given = values.get("slug") or ""
+    max_length = spec.model._meta.get_field("slug").max_length
+    scope = None
+    if spec.slug_scope is not None:
+        scope = values.get(spec.slug_scope)
+        if scope is None and record is not None:
+            scope = getattr(record, spec.by_name[spec.slug_scope].attname)
+    if given:
+        owner = slugs.get((scope, given))
+        if owner is not None and (record is None or owner != record.pk):
+            return f"The slug “{given}” is already used by another record or row."
+        slugs[(scope, given)] = record.pk if record is not None else -1
+        return None
+    if record is not None:
+        if "slug" in values:
+            values["slug"] = record.slug
+        return None
+    base = spec.make_slug(values, ctx)[:max_length].strip("-")
+    slug, n = base, 1
+    while (scope, slug) in slugs:
+        n += 1
+        suffix = f"-{n}"
+        slug = base[: max_length - len(suffix)].strip("-") + suffix
+    slugs[(scope, slug)] = -1
+    values["slug"] = slug
+    return None
+
+
+def _country_ids(spec, values, record, relations):
+    column = spec.country_column
+    old, new = set(), set()
+    if spec.country_many:
+        if record is not None:
+            old = set(relations.get(column.name, ())) if column else set()
+        new = set(values[column.name]) if column and column.name in values else old
+    else:
+        attname = f"{spec.country_attribute}_id"
+        if record is not None and getattr(record, attname) is not None:
+            old = {getattr(record, attname)}
+        if column is not None and column.name in values:
+            new = {values[column.name]} if values[column.name] is not None else set()
+        else:
+            new = old
+    return old, new
+
+
+def _permission_errors(spec, ctx, values, record, relations, errors):
+    found = {}
+    if ctx.allowed is not None and spec.country_attribute:
+        name = spec.country_column.name if spec.country_column else spec.country_attribute
+        if name not in errors:
+            old, new = _country_ids(spec, values, record, relations)
+            if not (old | new) <= ctx.allowed:
+                found[name] = (
+                    "You are not assigned to the country of the existing record."
+                    if not old <= ctx.allowed
+                    else "You are not assigned to this country."
+                )
+    if "status" in values and not ctx.publisher:
+        before = record.status if record is not None else None
+        if values["status"] in PUBLISHER_STATUSES and values["status"] != before:
+            found["status"] = "Only publishers may import published or withdrawn records."
+    return found
+
+
+def _plan_new(plan, values, present):
+    record = plan.spec.model()
+    for column in plan.spec.field_columns:
+        if column.name in values:
+            column.assign(record, values[column.name])
+    plan.new.append(record)
+    for column in plan.spec.relation_columns:
+        if column.name in values and values[column.name]:
+            plan.relations[column.name].append((record, values[column.name]))
+
+
+def _plan_update(plan, record, values, present, relations):
+    changed = []
+    for column in plan.spec.field_columns:
+        if column.name in values and values[column.name] != column.current(record, None):
+            changed.append(column.name)
+            column.assign(record, values[column.name])
+            plan.update_fields.add(column.attname)
+    for column in plan.spec.relation_columns:
+        if column.name in values and values[column.name] != relations.get(column.name):
+            changed.append(column.name)
+            plan.relations[column.name].append((record, values[column.name]))
+    if changed:
+        plan.updated.append(record)
+    return changed
+
+
+def apply_plan(plan, ctx, progress=None):
+    spec, model = plan.spec, plan.spec.model
+    reason = f"Imported from {ctx.filename}"[:100] if ctx.filename else "Imported"
+    if plan.new:
+        bulk_create_with_history(
+            plan.new,
+            model,
+            batch_size=ctx.batch_size,
+            default_user=ctx.user,
+            default_change_reason=reason,
+        )
+    if plan.updated:
+        now = timezone.now()
+        for record in plan.updated:
+            record.version += 1
+            record.updated_at = now
+        bulk_update_with_history(
+            plan.updated,
+            model,
+            fields=sorted(plan.update_fields | {"version", "updated_at"}),
+            batch_size=ctx.batch_size,
+            default_user=ctx.user,
+            default_change_reason=reason,
+        )
+    for column in spec.relation_columns:
+        changes = plan.relations[column.name]
+        if changes:
+            column.write(ctx, changes)
+    if progress:
+        progress(len(plan.new) + len(plan.updated))
+    ctx.forget(model)
+    written = plan.new + plan.updated
+    if written:
+        transaction.on_commit(lambda: index_records(model, written))
+
+
+def run_import(pairs, *, user=None, dry_run=False, filename="", progress=None):
+    """Import [(spec, table)] all or nothing. With dry_run nothing is kept (the preview)."""
+    result = ImportResult(filename, dry_run)
+    ctx = Context(user, filename)
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            for index, (spec, table) in enumerate(pairs):
+                plan = plan_table(spec, table, ctx, progress)
+                result.tables.append(plan.result)
+                later_sheets = index < len(pairs) - 1
+                if result.valid and (not dry_run or later_sheets):
+                    apply_plan(plan, ctx)
+            if dry_run or not result.valid:
+                transaction.set_rollback(True)
+            else:
+                result.written = True
+    except (IntegrityError, DatabaseError) as error:
+        result.written = False
+        result.problems.append(f"The database refused the file, nothing was written: {error}")
+    result.seconds = time.perf_counter() - start
+    return result

@@ -1,0 +1,71 @@
+"""manage.py export_records <type> [--country LT] [--format csv|xlsx|json] [-o FILE]"""
+
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.bulk.cli import WORKBOOK, progress_bar, resolve_spec, type_choices
+from portal.bulk.formats import FORMATS
+from portal.bulk.services import export_table, export_workbook
+from profiles.models import Country
+
+
+class Command(BaseCommand):
+    help = (
+        "Export records as CSV, XLSX or JSON, written row by row (docs/spreadsheets.md). Type "
+        "`workbook` writes one XLSX sheet per record type; with --country, the types tied to "
+        "countries, for that country only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("type", help=f"one of: {', '.join(type_choices())}")
+        parser.add_argument("--country", help="ISO code, e.g. LT: only that country's records")
+        parser.add_argument("--format", choices=FORMATS, default=None, help="default: csv")
+        parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+    def handle(self, *args, type, country, format, output, **options):
+        country_obj = None
+        if country:
+            country_obj = Country.objects.filter(iso_code=country.strip().upper()).first()
+            if country_obj is None:
+                raise CommandError(f"No country with ISO code “{country}”.")
+        kind = format or (output.suffix.lstrip(".").lower() if output else "") or "csv"
+        if kind not in FORMATS:
+            raise CommandError(f"Unknown format “{kind}”; choose csv, xlsx or json.")
+        if type == WORKBOOK:
+            kind = "xlsx"
+        if kind == "xlsx" and output is None:
+            raise CommandError("XLSX needs an output file: -o FILE.xlsx")
+        spec = None if type == WORKBOOK else resolve_spec(type)
+        start = time.perf_counter()
+        with progress_bar(self.stderr, description="rows") as bar:
+            if spec is None:
+                export_workbook(target=output, country=country_obj, progress=bar.update)
+            elif kind == "xlsx":
+                export_table(
+                    spec=spec, target=output, kind=kind, country=country_obj, progress=bar.update
+                )
+            elif output is None:
+                export_table(
+                    spec=spec,
+                    target=sys.stdout,
+                    kind=kind,
+                    country=country_obj,
+                    progress=bar.update,
+                )
+            else:
+                with output.open("w", encoding="utf-8", newline="") as target:
+                    export_table(
+                        spec=spec,
+                        target=target,
+                        kind=kind,
+                        country=country_obj,
+                        progress=bar.update,
+                    )
+            rows = bar.n
+        seconds = time.perf_counter() - start
+        rate = rows / seconds if seconds else 0
+        where = f" to {output}" if output else ""
+        self.stderr.write(f"Exported {rows} rows{where} in {seconds:.1f} s ({rate:,.0f} rows/s).")
