@@ -1,0 +1,161 @@
+"""The whole country page: every section, last updated, change log, and a fixed query count."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from laws.models import CountryInstrumentStatus, LegalAge
+from portal.changes import country_last_updated
+from portal.models import Status
+from profiles.models import Initiative, Timeline
+from profiles.views import newest_published_change
+from tests.laws.factories import (
+    CountryInstrumentStatusFactory,
+    InstrumentFactory,
+    LegalActFactory,
+    LegalAgeFactory,
+    PenaltyRowFactory,
+    ProvisionFactory,
+)
+from tests.laws.factories import TopicFactory as LawTopicFactory
+from tests.library.factories import AuthorFactory, ReportFactory
+from tests.library.factories import TopicFactory as LibraryTopicFactory
+from tests.profiles.factories import (
+    CountryFactory,
+    IndicatorDefinitionFactory,
+    IndicatorValueFactory,
+    InitiativeFactory,
+    InitiativeFigureFactory,
+    InitiativeOrganisationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ReportingChannelFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The page: country 1, last updated 1 (one UNION over the history tables), profiles sections 9,
+# legislation 3, research 5 (count, reports, authors, topics, countries).
+COUNTRY_PAGE_QUERIES = 19
+
+SECTION_IDS = (
+    "at-a-glance",
+    "national-initiatives",
+    "law-enforcement-reporting",
+    "organisations",
+    "where-to-report",
+    "legislation",
+    "research",
+)
+
+
+def fill_country(country, size):
+    """`size` of every record type the country page shows, each with its relations."""
+    themes = [ThemeFactory(), ThemeFactory()]
+    topics = [LawTopicFactory(), LawTopicFactory()]
+    library_topic = LibraryTopicFactory()
+    author = AuthorFactory()
+    for n in range(size):
+        IndicatorValueFactory(country=country, definition=IndicatorDefinitionFactory(), year=2015)
+        organisation = OrganisationFactory(countries=[country])
+        MembershipFactory(member=organisation, organisation=OrganisationFactory())
+        for timeline in (Timeline.NATIONAL, Timeline.LAW_ENFORCEMENT):
+            initiative = InitiativeFactory(
+                country=country, timeline=timeline, year=2000 + n, themes=themes
+            )
+            InitiativeOrganisationFactory(initiative=initiative, organisation=organisation)
+            InitiativeFigureFactory(initiative=initiative)
+        ReportingChannelFactory(country=country, organisation=organisation)
+        CountryInstrumentStatusFactory(country=country, instrument=InstrumentFactory())
+        act = LegalActFactory(country=country)
+        provision = ProvisionFactory(act=act, topics=topics)
+        PenaltyRowFactory(provision=provision, max_months=12 * (n + 1))
+        ReportFactory(countries=[country], topics=[library_topic], authors=[author])
+    for kind in LegalAge.Kind.values:
+        LegalAgeFactory(country=country, kind=kind, age=16)
+    return country
+
+
+def page_html(client, country):
+    response = client.get(country.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_same_query_count_for_a_small_and_a_large_country(client):
+    small = fill_country(CountryFactory(), 1)
+    large = fill_country(CountryFactory(), 30)
+    counts = {}
+    for country in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            html = page_html(client, country)
+        counts[country.pk] = len(queries)
+        initiatives = Initiative.objects.filter(country=country).count()
+        assert html.count('class="initiative"') == initiatives
+    assert counts[small.pk] == counts[large.pk] == COUNTRY_PAGE_QUERIES
+
+
+def test_every_section_is_listed_in_the_contents_in_order(client):
+    country = fill_country(CountryFactory(), 2)
+    html = page_html(client, country)
+    start = html.index('id="toc-heading"')
+    toc = html[start : html.index("</nav>", start)]
+    listed = [toc.index(f'href="#{id}"') for id in SECTION_IDS]
+    assert listed == sorted(listed)
+    positions = [html.index(f'<section id="{id}"') for id in SECTION_IDS]
+    assert positions == sorted(positions)
+    assert html.count("<h1") == 1
+
+
+def test_page_shows_records_of_every_kind(client):
+    country = fill_country(CountryFactory(name="Freedonia"), 1)
+    html = page_html(client, country)
+    initiative = Initiative.objects.filter(country=country, timeline=Timeline.NATIONAL).get()
+    status = CountryInstrumentStatus.objects.get(country=country)
+    for expected in (
+        "Key statistics for Freedonia",
+        initiative.title,
+        country.organisations.get().name,
+        country.reporting_channels.get().name,
+        status.instrument.short_name,
+        country.reports.get().title,
+        f"/countries/{country.iso_code.lower()}/legislation/",
+    ):
+        assert expected in html
+
+
+def test_last_updated_is_the_newest_published_change_with_a_change_log_link(client):
+    country = CountryFactory(iso_code="FR", name="Freedonia")
+    initiative = InitiativeFactory(country=country)
+    later = timezone.now() + datetime.timedelta(days=3)
+    entry = initiative.history.get()
+    entry.history_date = later
+    entry.save()
+    html = page_html(client, country)
+    assert f'Last updated <time datetime="{timezone.localtime(later).isoformat()}">' in html
+    assert later.strftime("%-d %B %Y") in html
+    assert 'href="/countries/fr/changes/"' in html
+
+
+def test_newest_published_change_agrees_with_the_change_log_and_skips_drafts():
+    country = fill_country(CountryFactory(), 1)
+    assert newest_published_change(country) == country_last_updated(country)
+    draft = InitiativeFactory(country=country, status=Status.DRAFT)
+    draft_entry = draft.history.get()
+    draft_entry.history_date = timezone.now() + datetime.timedelta(days=30)
+    draft_entry.save()
+    assert newest_published_change(country) == country_last_updated(country)
+    assert newest_published_change(country) < draft_entry.history_date
+
+
+def test_country_without_records_or_history_shows_no_date_but_the_change_log(client):
+    country = CountryFactory(iso_code="FR")
+    country.history.all().delete()
+    html = page_html(client, country)
+    assert "Last updated" not in html
+    assert 'href="/countries/fr/changes/"' in html
+    assert newest_published_change(country) is None
