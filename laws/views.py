@@ -1,7 +1,5 @@
-from collections import defaultdict
-
 from django import forms
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
@@ -9,18 +7,16 @@ from portal.listing import PublicListView
 from portal.models import Status
 from profiles.models import Country
 
+from .comparison import legal_comparison
 from .filters import ProvisionFilter
 from .models import (
     ChildDefinition,
     CountryInstrumentStatus,
-    Instrument,
     LegalAct,
     LegalAge,
-    PenaltyRow,
     Provision,
     Topic,
     group_penalties,
-    months_display,
 )
 
 
@@ -137,58 +133,8 @@ def compare(request):
         countries = list(form.cleaned_data["country"]) or list(Country.objects.published())
     else:
         countries = []
-    country_ids = [country.pk for country in countries]
-
-    ages = defaultdict(dict)
-    for age in LegalAge.objects.published().filter(country_id__in=country_ids):
-        ages[age.country_id][age.kind] = age
-
-    instruments = list(Instrument.objects.published())
-    steps = defaultdict(list)
-    for status in CountryInstrumentStatus.objects.published().filter(
-        country_id__in=country_ids, instrument__status=Status.PUBLISHED
-    ):
-        steps[(status.country_id, status.instrument_id)].append(status)
-
-    topics = list(Topic.objects.published())
-    heaviest = {
-        (row["provision__country_id"], row["provision__topics"]): row["longest"]
-        for row in PenaltyRow.objects.filter(
-            sanction=PenaltyRow.Sanction.IMPRISONMENT,
-            max_months__isnull=False,
-            provision__status=Status.PUBLISHED,
-            provision__act__status=Status.PUBLISHED,
-            provision__country_id__in=country_ids,
-            provision__topics__status=Status.PUBLISHED,
-        )
-        .values("provision__country_id", "provision__topics")
-        .annotate(longest=Max("max_months"))
-        .order_by()
-    }
-
-    rows = []
-    for country in countries:
-        rows.append(
-            {
-                "country": country,
-                "ages": [ages[country.pk].get(kind) for kind in LegalAge.Kind.values],
-                "instruments": [
-                    sorted(steps.get((country.pk, i.pk), []), key=lambda s: s.step_rank)
-                    for i in instruments
-                ],
-                "topics": [
-                    months_display(heaviest.get((country.pk, topic.pk))) for topic in topics
-                ],
-            }
-        )
     return render(
         request,
         "laws/compare.html",
-        {
-            "form": form,
-            "rows": rows,
-            "age_kinds": LegalAge.Kind.choices,
-            "instruments": instruments,
-            "topics": topics,
-        },
+        {"form": form, **legal_comparison(countries)},
     )
