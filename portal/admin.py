@@ -8,13 +8,22 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_workflow import EditorialAdminMixin, HistoryAdminMixin
+from .bulk.admin import BulkAdminMixin
 from .models import EditorProfile
 
 
 class RecordAdmin(
-    EditorialAdminMixin, HistoryAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+    EditorialAdminMixin,
+    BulkAdminMixin,
+    HistoryAdminMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
 ):
-    """Admin for a RecordModel: editorial rules, spreadsheet import/export, history."""
+    """Admin for a RecordModel: editorial rules, spreadsheet import/export, history.
+
+    BulkAdminMixin adds the fast spreadsheet import with preview, streamed export and empty
+    templates (portal.bulk); django-import-export's row-by-row Import/Export stay for now.
+    """
 
     readonly_fields = ("created_at", "updated_at")
     list_per_page = 50

@@ -12,6 +12,7 @@
 import time
 from collections import Counter
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -199,17 +200,19 @@ def plan_table(spec, table, ctx, progress=None):
             if problem:
                 errors["slug"] = problem
         if not errors:
-            target = record if record is not None else spec.model()
+            target, before = _assign(spec, record, values)
+            errors.update(_clean_errors(spec, target))
+        if not errors:
             errors.update(spec.validate_row(ctx, values, target, relations))
         if errors:
             row.outcome = INVALID
             row.errors = tuple(errors.items())
             continue
         if record is None:
-            _plan_new(plan, values, present)
+            _plan_new(plan, target, values)
             row.outcome = NEW
         else:
-            changed = _plan_update(plan, record, values, present, relations)
+            changed = _plan_update(plan, record, before, values, relations)
             row.outcome = UPDATED if changed else UNCHANGED
             row.changes = tuple(changed)
     return plan
@@ -338,24 +341,47 @@ def _permission_errors(spec, ctx, values, record, relations, errors):
     return found
 
 
-def _plan_new(plan, values, present):
-    record = plan.spec.model()
-    for column in plan.spec.field_columns:
+def _assign(spec, record, values):
+    """The record with the row's values set (a new instance for a new row), and the values of
+    its concrete fields before (None for a new row)."""
+    target = record if record is not None else spec.model()
+    before = None
+    if record is not None:
+        before = {f.attname: getattr(record, f.attname) for f in spec.model._meta.concrete_fields}
+    for column in spec.field_columns:
         if column.name in values:
-            column.assign(record, values[column.name])
+            column.assign(target, values[column.name])
+    return target, before
+
+
+def _clean_errors(spec, target):
+    """The model's own cross-field rules (Model.clean), errors named by column."""
+    try:
+        target.clean()
+    except ValidationError as error:
+        columns = {column.attribute: column.name for column in spec.columns}
+        return {
+            columns.get(name, "" if name == NON_FIELD_ERRORS else name): " ".join(messages)
+            for name, messages in error.message_dict.items()
+        }
+    return {}
+
+
+def _plan_new(plan, record, values):
     plan.new.append(record)
     for column in plan.spec.relation_columns:
         if column.name in values and values[column.name]:
             plan.relations[column.name].append((record, values[column.name]))
 
 
-def _plan_update(plan, record, values, present, relations):
+def _plan_update(plan, record, before, values, relations):
+    by_attname = {c.attname: c.name for c in plan.spec.field_columns}
     changed = []
-    for column in plan.spec.field_columns:
-        if column.name in values and values[column.name] != column.current(record, None):
-            changed.append(column.name)
-            column.assign(record, values[column.name])
-            plan.update_fields.add(column.attname)
+    for attname, value in before.items():
+        if getattr(record, attname) != value:
+            plan.update_fields.add(attname)
+            if attname in by_attname:
+                changed.append(by_attname[attname])
     for column in plan.spec.relation_columns:
         if column.name in values and values[column.name] != relations.get(column.name):
             changed.append(column.name)
