@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from . import compare as compare_views
 from . import views
 from .search.views import robots_txt, search_view
 from .sitemaps import SITEMAPS
@@ -30,3 +31,6 @@ urlpatterns += [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
 ]
+
+# Compare countries (issue 8).
+urlpatterns += [path("compare/", compare_views.compare, name="compare")]
