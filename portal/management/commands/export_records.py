@@ -1,6 +1,5 @@
 """manage.py export_records <type> [--country LT] [--format csv|xlsx|json] [-o FILE]"""
 
-import sys
 import time
 from pathlib import Path
 
@@ -10,6 +9,16 @@ from portal.bulk.cli import WORKBOOK, progress_bar, resolve_spec, type_choices
 from portal.bulk.formats import FORMATS
 from portal.bulk.services import export_table, export_workbook
 from profiles.models import Country
+
+
+class _Unterminated:
+    """self.stdout without the line ending Django's OutputWrapper adds to every write."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        self.stream.write(text, ending="")
 
 
 class Command(BaseCommand):
@@ -50,7 +59,7 @@ class Command(BaseCommand):
             elif output is None:
                 export_table(
                     spec=spec,
-                    target=sys.stdout,
+                    target=_Unterminated(self.stdout),
                     kind=kind,
                     country=country_obj,
                     progress=bar.update,
