@@ -180,18 +180,20 @@ def _run(query, type_key, country, year, page):
     for search_type, results, count in chosen.values():
         if count:
             for obj in results[:wanted]:
-                scored.append((_better_first(obj._score or 0.0), search_type.key, obj.pk, obj))
+                scored.append((_better_first(obj._score or 0.0), -obj.pk, search_type.key, obj))
+    # Ties in the order modelsearch breaks them within a type (newest first), so every page
+    # continues the one before.
     scored.sort(key=lambda item: item[:3])
     page_items = scored[wanted - PER_PAGE : wanted]
 
     for search_type in SEARCH_TYPES:
         if search_type.prefetch:
-            objs = [obj for _s, key, _pk, obj in page_items if key == search_type.key]
+            objs = [obj for _s, _pk, key, obj in page_items if key == search_type.key]
             if objs:
                 prefetch_related_objects(objs, *search_type.prefetch())
 
     pattern = match_pattern(query)
-    for score, key, _pk, obj in page_items:
+    for score, _pk, key, obj in page_items:
         search_type = chosen[key][0]
         title, text = search_type.texts(obj)
         result.hits.append(

@@ -1,0 +1,278 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from library.models import Authorship, Report
+from portal.models import Status
+from portal.search.query import PER_PAGE, search
+from portal.search_index import index_records, unindex_records
+from tests.laws.factories import InstrumentFactory, LegalActFactory, ProvisionFactory
+from tests.library.factories import AuthorFactory, ReportFactory
+from tests.profiles.factories import (
+    CountryFactory,
+    InitiativeFactory,
+    OrganisationFactory,
+    ReportingChannelFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def hit_objects(page):
+    return [hit.obj for hit in page.hits]
+
+
+# --- the properties the portal promises ---------------------------------------------------------
+
+
+def test_accent_insensitive():
+    organisation = OrganisationFactory(name="Child Line", national_name="Vaikų linija")
+    assert organisation in hit_objects(search("Vaiku linija"))
+    assert organisation in hit_objects(search("VAIKŲ"))
+
+
+def test_stemmed():
+    report = ReportFactory(title="A national policy on screens", summary="Nothing else.")
+    assert report in hit_objects(search("policies"))
+    initiative = InitiativeFactory(title="Training", body="Teachers were trained in 2012.")
+    assert initiative in hit_objects(search("training teacher"))
+
+
+def test_typo_is_corrected_when_nothing_matches():
+    author = AuthorFactory(family_name="Livingstone", given_names="Sonia")
+    page = search("Livingstne")
+    assert page.corrected_from == "Livingstne"
+    assert page.query == "Livingstone"
+    assert author in hit_objects(page)
+
+
+def test_no_correction_offered_from_a_draft():
+    AuthorFactory(family_name="Quixotically", given_names="Ann", status=Status.DRAFT)
+    page = search("Quixoticaly")
+    assert page.total == 0
+    assert page.corrected_from == ""
+
+
+def test_body_text_is_searched():
+    initiative = InitiativeFactory(title="Campaign", body="Posters about the axolotl mascot.")
+    assert hit_objects(search("axolotl")) == [initiative]
+
+
+def test_report_found_by_its_authors_name():
+    report = ReportFactory(title="Children online", summary="A survey.")
+    Authorship.objects.create(report=report, author=AuthorFactory(family_name="Ólafsson"))
+    found = hit_objects(search("Olafsson type:ignored".split()[0]))
+    assert report in found
+    # Removing the authorship takes the name out of the report's entry.
+    Authorship.objects.filter(report=report).delete()
+    assert report not in hit_objects(search("Olafsson"))
+
+
+def test_provision_number():
+    provision = ProvisionFactory(number="151.1", title="Satisfaction of sexual desires")
+    ProvisionFactory(number="151", title="Another offence")
+    assert hit_objects(search("151.1")) == [provision]
+
+
+def test_every_record_type_is_found():
+    word = "Zanzibarian"
+    country = CountryFactory(summary=f"{word} summary")
+    records = [
+        country,
+        InitiativeFactory(country=country, body=word),
+        OrganisationFactory(description=word),
+        ReportingChannelFactory(country=country, description=word),
+        ReportFactory(summary=word),
+        AuthorFactory(family_name=word),
+        ProvisionFactory(act=LegalActFactory(country=country), summary=word),
+        InstrumentFactory(summary=word),
+    ]
+    page = search(word)
+    assert set(hit_objects(page)) == set(records)
+    assert {f.value for f in page.type_facets} == {
+        "countries",
+        "initiatives",
+        "organisations",
+        "channels",
+        "reports",
+        "authors",
+        "provisions",
+        "instruments",
+    }
+    for hit in page.hits:
+        assert hit.url.startswith("/")
+
+
+def test_title_match_ranks_above_body_match():
+    body_only = InitiativeFactory(title="Awareness week", body="Mentions the pangolin once.")
+    in_title = InitiativeFactory(title="Pangolin helpline", body="A helpline.")
+    assert hit_objects(search("pangolin")) == [in_title, body_only]
+
+
+# --- published records only ---------------------------------------------------------------------
+
+
+def test_drafts_and_unpublished_parents_never_appear():
+    word = "Quokkanese"
+    visible = InitiativeFactory(body=word)
+    InitiativeFactory(body=word, status=Status.DRAFT)
+    InitiativeFactory(body=word, status=Status.WITHDRAWN)
+    InitiativeFactory(body=word, country=CountryFactory(status=Status.DRAFT))
+    ProvisionFactory(summary=word, act=LegalActFactory(status=Status.DRAFT))
+    ReportFactory(summary=word, status=Status.IN_REVIEW)
+    assert hit_objects(search(word)) == [visible]
+
+
+def test_index_follows_publishing_edits_and_deletes():
+    initiative = InitiativeFactory(title="Numbat project", status=Status.DRAFT)
+    assert search("numbat").total == 0
+    initiative.status = Status.PUBLISHED
+    initiative.save()
+    assert hit_objects(search("numbat")) == [initiative]
+    initiative.title = "Wombat project"
+    initiative.save()
+    assert search("numbat").total == 0
+    assert hit_objects(search("wombat")) == [initiative]
+    initiative.delete()
+    assert search("wombat").total == 0
+
+
+def test_bulk_writes_are_indexed_through_index_records():
+    reports = Report.objects.bulk_create(
+        Report(title=f"Bilby study {i}", slug=f"bilby-{i}", year=2001, status=Status.PUBLISHED)
+        for i in range(3)
+    )
+    assert search("bilby").total == 0  # bulk_create sends no signals
+    index_records(Report, Report.objects.filter(slug__startswith="bilby-"))
+    assert search("bilby").total == 3
+    unindex_records(Report.objects.filter(pk=reports[0].pk))
+    assert search("bilby").total == 2
+
+
+# --- facets and pagination ----------------------------------------------------------------------
+
+
+def test_facets_count_by_type_country_and_year_and_filter():
+    one, two = CountryFactory(name="Freedonia"), CountryFactory(name="Sylvania")
+    InitiativeFactory(country=one, year=2010, body="kakapo")
+    InitiativeFactory(country=one, year=2011, body="kakapo")
+    InitiativeFactory(country=two, year=2011, body="kakapo")
+    ReportFactory(year=2011, summary="kakapo", countries=[two])
+    AuthorFactory(family_name="Kakapo")
+
+    page = search("kakapo")
+    assert page.total == 5
+    assert {(f.value, f.count) for f in page.type_facets} == {
+        ("initiatives", 3),
+        ("reports", 1),
+        ("authors", 1),
+    }
+    assert {(f.label, f.count) for f in page.country_facets} == {("Freedonia", 2), ("Sylvania", 2)}
+    assert [(f.value, f.count) for f in page.year_facets] == [("2011", 3), ("2010", 1)]
+
+    assert search("kakapo", type_key="reports").total == 1
+    assert search("kakapo", country=two).total == 2  # authors have no country
+    assert search("kakapo", year=2011).total == 3
+    assert search("kakapo", country=one, year=2011).total == 1
+
+
+def test_pagination_covers_every_hit_once():
+    country = CountryFactory()
+    made = {InitiativeFactory(country=country, body=f"dugong {i}").pk for i in range(45)}
+    seen = []
+    for number in (1, 2, 3):
+        page = search("dugong", page=number)
+        assert page.num_pages == 3 and page.number == number
+        seen += [hit.obj.pk for hit in page.hits]
+    assert len(seen) == 45 and set(seen) == made
+    assert len(search("dugong", page=3).hits) == 45 - 2 * PER_PAGE
+    assert search("dugong", page=99).number == 3
+    assert search("dugong", page=-1).number == 1
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def test_page_highlights_escaped_text(client):
+    InitiativeFactory(title="<b>Echidna</b> & friends", body="About <script>echidna</script>.")
+    response = client.get(reverse("search"), {"q": "echidna"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt;b&gt;<mark>Echidna</mark>&lt;/b&gt; &amp; friends" in html
+    assert "&lt;script&gt;<mark>echidna</mark>&lt;/script&gt;" in html
+    assert "<script>echidna" not in html
+
+
+def test_page_shows_the_correction_and_facet_links(client):
+    country = CountryFactory(iso_code="FD", name="Freedonia")
+    AuthorFactory(family_name="Livingstone")
+    InitiativeFactory(country=country, title="Livingstone lecture", year=2014)
+    html = client.get(reverse("search"), {"q": "Livingstne"}).content.decode()
+    assert "No results for “Livingstne”" in html
+    assert "?q=Livingstne&amp;country=FD" in html
+    assert "?q=Livingstne&amp;year=2014" in html
+    assert "?q=Livingstne&amp;type=authors" in html
+
+
+def test_empty_search_page(client):
+    response = client.get(reverse("search"))
+    assert response.status_code == 200
+    assert b"provision number" in response.content
+
+
+def _count_queries(client, params):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("search"), params)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_query_count_does_not_grow_with_data(client):
+    country = CountryFactory()
+    InitiativeFactory(country=country, body="manatee")
+    ReportFactory(title="Manatee report", countries=[country], authors=[AuthorFactory()])
+    OrganisationFactory(description="manatee")
+    # The number of queries depends on the record types that match (and, for reports, whether
+    # the page shows one: their authors are read for the snippet), never on the record count.
+    params = {"q": "manatee"}
+    _count_queries(client, params)  # fills Django's content-type cache, as any earlier request
+    small = _count_queries(client, params)
+
+    for i in range(30):
+        ReportFactory(title=f"Manatee report {i}", countries=[country], authors=[AuthorFactory()])
+    for i in range(5):  # together fewer than a page: every first page shows reports
+        InitiativeFactory(country=CountryFactory(), year=1990 + i, body=f"manatee {i}")
+        OrganisationFactory(description="manatee")
+    large = _count_queries(client, params)
+    assert small == large
+    assert _count_queries(client, {**params, "page": 2}) <= large
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        " ",
+        "x" * 5000,
+        "bad\x00byte",
+        "<script>alert(1)</script>",
+        '"unbalanced',
+        "'",
+        "*",
+        "NEAR(a b)",
+        "a AND OR NOT b",
+        "title:foo",
+        "a & b | !c",
+        "\\",
+        "%_",
+        "151.1 -",
+        "the",
+        "🙂",
+    ],
+)
+def test_bad_query_strings_never_fail(client, query):
+    InitiativeFactory(body="Bad input check.")
+    response = client.get(reverse("search"), {"q": query})
+    assert response.status_code == 200
+    assert b"<script>alert(1)" not in response.content
