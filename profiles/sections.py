@@ -91,6 +91,7 @@ def country_section(country):
             order=20,
             context={
                 "years": by_year(i for i in initiatives if i.timeline == Timeline.NATIONAL),
+                "timeline": Timeline.NATIONAL,
                 "empty": "No national initiatives recorded yet.",
             },
         ),
@@ -101,6 +102,7 @@ def country_section(country):
             order=30,
             context={
                 "years": by_year(i for i in initiatives if i.timeline == Timeline.LAW_ENFORCEMENT),
+                "timeline": Timeline.LAW_ENFORCEMENT,
                 "empty": "No law enforcement or reporting initiatives recorded yet.",
             },
         ),

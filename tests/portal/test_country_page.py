@@ -124,6 +124,8 @@ def test_page_shows_records_of_every_kind(client):
         status.instrument.short_name,
         country.reports.get().title,
         f"/countries/{country.iso_code.lower()}/legislation/",
+        f"/initiatives/?country={country.iso_code}&amp;timeline=national",
+        f"/initiatives/?country={country.iso_code}&amp;timeline=law_enforcement",
     ):
         assert expected in html
 
