@@ -26,6 +26,12 @@ class CountryListView(ListView):
     def get_queryset(self):
         return Country.objects.published()
 
+    def paginate_queryset(self, queryset, page_size):
+        # A bad page number shows the nearest page, as on the other public lists (not a 404).
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
 
 class CountryDetailView(DetailView):
     template_name = "profiles/country_detail.html"
