@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean
+.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -65,3 +65,7 @@ ci: ## What CI runs: lint, PostgreSQL suite (no skips), SQLite suite
 
 clean: ## Remove the virtualenv, the local database and caches
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles artifacts .pytest_cache .ruff_cache
+
+bench: setup ## Search and country-page benchmark; needs DATABASE_URL of a scratch PostgreSQL database (it is flushed)
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a scratch database, e.g. postgres://postgres@127.0.0.1:5432/portal_bench"; exit 2; }
+	DATABASE_URL=$(DATABASE_URL) $(PY) bench/run_bench.py

@@ -8,7 +8,8 @@ the table by name and keep working.
 PostgreSQL: the unaccent and pg_trgm extensions, the immutable f_unaccent() wrapper and trigram
 indexes (what modelsearch's enable_unaccent / enable_trigram commands do), and a text-search
 configuration `portal_english` (English stemming after removing accents) made the database's
-default, which modelsearch uses when no SEARCH_CONFIG is set.
+default, which modelsearch uses when no SEARCH_CONFIG is set, and a GIN index on `title || body`,
+the expression modelsearch matches.
 """
 
 from django.db import migrations
@@ -55,6 +56,9 @@ POSTGRES_FORWARD = [
     END $$
     """,
     "SET default_text_search_config = 'public.portal_english'",
+    # modelsearch matches `title || body`; without this index every search reads every entry.
+    "CREATE INDEX IF NOT EXISTS modelsearch_title_body_gin "
+    "ON modelsearch_indexentry USING gin ((title || body))",
     "CREATE INDEX IF NOT EXISTS modelsearch_title_text_unaccent_trgm "
     "ON modelsearch_indexentry USING gin (f_unaccent(title_text) gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS modelsearch_body_text_unaccent_trgm "
@@ -64,6 +68,7 @@ POSTGRES_FORWARD = [
 POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS modelsearch_body_text_unaccent_trgm",
     "DROP INDEX IF EXISTS modelsearch_title_text_unaccent_trgm",
+    "DROP INDEX IF EXISTS modelsearch_title_body_gin",
     """
     DO $$ BEGIN
         EXECUTE format('ALTER DATABASE %I RESET default_text_search_config', current_database());

@@ -1,0 +1,220 @@
+"""`make bench`: generate realistic volumes in a scratch database and measure, in one run:
+
+- SQL queries of a country page with 1 country and with 200 countries (must be equal);
+- country page latency (median, p95) against a trivial Django view in the same process;
+- global search latency against a plain `icontains` filter over the same fields and records.
+
+Needs DATABASE_URL pointing at a scratch database (it is flushed). Writes the summary to stdout
+and to bench-out/summary.{txt,json}. BENCH_SCALE (default 1) scales every volume down for a
+quick run; BENCH_COUNTRIES (default 200) and BENCH_EXTRA_REPORTS (default 100000) set the rest.
+"""
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from functools import reduce
+from operator import and_, or_
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+os.environ["DJANGO_DEBUG"] = "false"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Q  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import clear_url_caches  # noqa: E402
+from modelsearch.models import IndexEntry  # noqa: E402
+
+from bench.generate import Generator  # noqa: E402
+from library.models import Author, Report  # noqa: E402
+from portal.search.query import PER_PAGE, search  # noqa: E402
+from portal.search.text import clean_query  # noqa: E402
+from portal.search.types import SEARCH_TYPES  # noqa: E402
+from profiles.models import Country  # noqa: E402
+
+OUT = ROOT / "bench-out"
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+COUNTRIES = int(os.environ.get("BENCH_COUNTRIES", "200"))
+EXTRA_REPORTS = int(int(os.environ.get("BENCH_EXTRA_REPORTS", "100000")) * SCALE)
+REPEAT = int(os.environ.get("BENCH_REPEAT", "40"))
+
+# The plain alternative: every text field the index covers, one icontains per word and field.
+ICONTAINS_FIELDS = {
+    "countries": ("name", "iso_code", "region", "summary"),
+    "initiatives": ("title", "body", "source_name", "country__name"),
+    "organisations": ("name", "acronym", "national_name", "description"),
+    "channels": ("name", "accepts", "how_to_reach", "description", "phone", "organisation__name"),
+    "reports": (
+        "title",
+        "corporate_author",
+        "publisher",
+        "summary",
+        "authors__family_name",
+        "authors__given_names",
+    ),
+    "authors": ("family_name", "given_names"),
+    "provisions": ("number", "title", "summary", "penalty_note", "act__title"),
+    "instruments": ("short_name", "title", "summary"),
+}
+
+
+def icontains_search(raw_query):
+    """Counts and the first page of every type, matching each word somewhere (no ranking)."""
+    words = clean_query(raw_query).split()
+    hits, total = [], 0
+    for search_type in SEARCH_TYPES:
+        fields = ICONTAINS_FIELDS[search_type.key]
+        condition = reduce(
+            and_, [reduce(or_, [Q(**{f"{f}__icontains": w}) for f in fields]) for w in words]
+        )
+        matches = search_type.public().filter(condition).distinct()
+        total += matches.count()
+        hits += list(matches.order_by("pk")[:PER_PAGE])
+    return total, hits
+
+
+def timed(function, repeat=REPEAT, warmup=3):
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
+    }
+
+
+def country_page_queries(client, country):
+    url = country.get_absolute_url()
+    client.get(url)  # warm caches (content types, templates) as any earlier request would
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(captured.captured_queries)
+
+
+def log(message):
+    sys.stdout.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
+    sys.stdout.flush()
+
+
+def main():
+    if connection.vendor != "postgresql":
+        log(f"warning: running on {connection.vendor}; the targets are for PostgreSQL")
+    settings.ROOT_URLCONF = "bench.urls"
+    clear_url_caches()
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    client = Client(HTTP_HOST="localhost")
+    summary = {
+        "database": connection.vendor,
+        "scale": SCALE,
+        "countries": COUNTRIES,
+        "extra_reports": EXTRA_REPORTS,
+        "repeat": REPEAT,
+    }
+
+    started = time.perf_counter()
+    generator = Generator()
+    generator.make_authors(max(50, int(5000 * SCALE)))
+    first = generator.make_country(0, SCALE)
+    queries_one = country_page_queries(client, first)
+    log(f"1 country: country page runs {queries_one} queries")
+
+    for n in range(1, COUNTRIES):
+        generator.make_country(n, SCALE)
+        if n % 25 == 0:
+            log(f"{n + 1} countries generated")
+    generator.make_reports(EXTRA_REPORTS, prefix="extra")
+    summary["generate_s"] = round(time.perf_counter() - started, 1)
+    queries_all = country_page_queries(client, first)
+    last = Country.objects.order_by("-pk").first()
+    queries_last = country_page_queries(client, last)
+    summary["country_page_queries"] = {
+        "1 country": queries_one,
+        f"{COUNTRIES} countries": queries_all,
+        f"{COUNTRIES} countries, another": queries_last,
+        "equal": queries_one == queries_all == queries_last,
+    }
+    summary["rows"] = {
+        "countries": Country.objects.count(),
+        "reports": Report.objects.count(),
+        "authors": Author.objects.count(),
+        **{t.key: t.model.objects.count() for t in SEARCH_TYPES if t.key not in ("countries",)},
+    }
+    log(f"generated in {summary['generate_s']} s: {summary['rows']}")
+
+    started = time.perf_counter()
+    call_command("rebuild_modelsearch_index", verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    summary["index_s"] = round(time.perf_counter() - started, 1)
+    summary["index_entries"] = IndexEntry.objects.count()
+    log(f"indexed {summary['index_entries']} entries in {summary['index_s']} s")
+
+    # Country page against a trivial view, same process, same middleware.
+    page = timed(lambda: client.get(first.get_absolute_url()))
+    trivial = timed(lambda: client.get("/bench/trivial/"))
+    summary["country_page"] = {
+        "page": page,
+        "trivial_view": trivial,
+        "ratio_median": round(page["median_ms"] / trivial["median_ms"], 1),
+        "ratio_p95": round(page["p95_ms"] / trivial["p95_ms"], 1),
+    }
+    log(f"country page {summary['country_page']}")
+
+    # Search: a rare name, a typo, common words, a provision number.
+    author = Author.objects.order_by("pk")[len(generator.authors) // 2]
+    queries = {
+        "author name": author.family_name,
+        "typo in a name": author.family_name[:-2] + author.family_name[-1:],
+        "two common words": "online safety",
+        "stemmed word": "policies",
+        "rare pair": "grooming removal",
+        "provision number": "120.1",
+    }
+    summary["search"] = {}
+    for label, query in queries.items():
+        indexed = timed(lambda q=query: search(q))
+        plain = timed(lambda q=query: icontains_search(q), repeat=max(5, REPEAT // 4), warmup=1)
+        found = search(query)
+        summary["search"][label] = {
+            "query": query,
+            "hits": found.total,
+            "corrected_to": found.query if found.corrected_from else "",
+            "icontains_hits": icontains_search(query)[0],
+            "search": indexed,
+            "icontains": plain,
+            "speedup_median": round(plain["median_ms"] / indexed["median_ms"], 1),
+        }
+        log(f"search {label!r}: {summary['search'][label]}")
+    page_url = f"/search/?q={queries['author name']}"
+    summary["search_page"] = timed(lambda: client.get(page_url))
+
+    summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "summary.json").write_text(json.dumps(summary, indent=2))
+    text = json.dumps(summary, indent=2)
+    (OUT / "summary.txt").write_text(text + "\n")
+    sys.stdout.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
