@@ -5,6 +5,7 @@ chosen countries, the indicator definitions and values, and the legal comparison
 """
 
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +16,26 @@ from profiles.models import Country, IndicatorDefinition, IndicatorValue
 
 ISO_CODE = re.compile(r"[A-Z]{2}")
 MAX_CHOICES = 300
+SIDE_BY_SIDE_MAX = 4  # up to this many countries are columns; more are rows
+
+
+@dataclass
+class Table:
+    """One comparison table: a cell per country and column subject (indicator, age, ...)."""
+
+    id: str
+    title: str
+    caption: str
+    kind: str  # how subjects and cells are shown: indicator, age, instrument, topic
+    subject: str  # what the columns are, as a heading
+    columns: list
+    rows: list  # [(country, [cell per column])]
+    empty: str
+
+    def by_column(self):
+        return [
+            (column, [cells[n] for _, cells in self.rows]) for n, column in enumerate(self.columns)
+        ]
 
 
 class CountryChoiceField(forms.ModelMultipleChoiceField):
@@ -54,7 +75,7 @@ class CompareCountriesForm(forms.Form):
         return countries
 
 
-def indicator_comparison(countries):
+def indicator_values(countries):
     """The newest published value of every indicator, country by country (two queries)."""
     definitions = list(IndicatorDefinition.objects.all())
     newest = {}
@@ -65,14 +86,59 @@ def indicator_comparison(countries):
     )
     for value in values:
         newest.setdefault((value.country_id, value.definition_id), value)
-    rows = [
-        {
-            "country": country,
-            "values": [newest.get((country.pk, d.pk)) for d in definitions],
-        }
-        for country in countries
+    rows = [(c, [newest.get((c.pk, d.pk)) for d in definitions]) for c in countries]
+    return definitions, rows
+
+
+def comparison_tables(countries):
+    definitions, indicator_rows = indicator_values(countries)
+    legal = legal_comparison(countries)
+
+    def legal_rows(key):
+        return [(row["country"], row[key]) for row in legal["rows"]]
+
+    return [
+        Table(
+            id="indicators",
+            title="Indicators",
+            caption="Newest published value of each indicator (year in brackets)",
+            kind="indicator",
+            subject="Indicator",
+            columns=definitions,
+            rows=indicator_rows,
+            empty="No indicators are defined yet.",
+        ),
+        Table(
+            id="legal-ages",
+            title="Legal ages",
+            caption="Legal ages (in brackets: the lowest age an exception allows)",
+            kind="age",
+            subject="Legal age",
+            columns=[label for _, label in legal["age_kinds"]],
+            rows=legal_rows("ages"),
+            empty="No legal ages are defined.",
+        ),
+        Table(
+            id="instruments",
+            title="International instruments",
+            caption="Status of international instruments",
+            kind="instrument",
+            subject="Instrument",
+            columns=legal["instruments"],
+            rows=legal_rows("instruments"),
+            empty="No international instruments recorded yet.",
+        ),
+        Table(
+            id="penalties",
+            title="Heaviest penalties",
+            caption="Longest maximum imprisonment any provision on the topic allows",
+            kind="topic",
+            subject="Topic",
+            columns=legal["topics"],
+            rows=legal_rows("topics"),
+            empty="No legal topics recorded yet.",
+        ),
     ]
-    return {"definitions": definitions, "indicator_rows": rows}
 
 
 def compare(request):
@@ -82,7 +148,7 @@ def compare(request):
         countries = sorted(form.cleaned_data["country"], key=lambda c: c.name)
         context.update(
             countries=countries,
-            **indicator_comparison(countries),
-            **legal_comparison(countries),
+            tables=comparison_tables(countries),
+            side_by_side=len(countries) <= SIDE_BY_SIDE_MAX,
         )
     return render(request, "portal/compare.html", context)

@@ -42,17 +42,19 @@ def table(html, heading_id):
     return html[start : html.index("</table>", start)]
 
 
-def rows(html, heading_id):
-    """{row header text: [cell texts]} of the table under the heading."""
-    result = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", table(html, heading_id), re.S):
-        header = re.search(r'<th scope="row">(.*?)</th>', row, re.S)
-        if not header:  # the column headings
-            continue
-        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
-        text = lambda s: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", s)).strip()  # noqa: E731
-        result[text(header.group(1))] = [text(cell) for cell in cells]
-    return result
+def text(fragment):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def grid(html, heading_id):
+    """{country name: [cell texts]} of the table under the heading, whichever way it is laid out."""
+    header, *body = [
+        [text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table(html, heading_id), re.S)
+    ]
+    if header[0] == "Country":  # a row per country
+        return {row[0]: row[1:] for row in body}
+    return {name: [row[n] for row in body] for n, name in enumerate(header[1:], start=1)}
 
 
 @pytest.fixture
@@ -88,18 +90,31 @@ def test_form_is_get_with_a_label_for_every_country(client, baltics):
 
 def test_two_countries_side_by_side(client, baltics):
     html = page(client, "LT", "lv")
-    assert rows(html, "indicators") == {
+    assert grid(html, "indicators") == {
         "Latvia": ["not available"],
         "Lithuania": ["2,500 (2015)"],
     }
-    ages = rows(html, "legal-ages")
+    ages = grid(html, "legal-ages")
     consent = LegalAge.Kind.values.index(LegalAge.Kind.SEXUAL_CONSENT)
     assert ages["Lithuania"][consent] == "16"
     assert ages["Latvia"][consent] == "16 (14 by exception)"
-    assert rows(html, "instruments") == {"Latvia": ["not recorded"], "Lithuania": ["Signed"]}
-    assert rows(html, "penalties") == {"Latvia": ["8 years"], "Lithuania": ["none recorded"]}
+    assert grid(html, "instruments") == {"Latvia": ["not recorded"], "Lithuania": ["Signed"]}
+    assert grid(html, "penalties") == {"Latvia": ["8 years"], "Lithuania": ["none recorded"]}
     assert re.search(r'<input [^>]*value="LT"[^>]*checked', html)
     assert "<title>Compare Latvia, Lithuania" in html
+
+
+def test_up_to_four_countries_are_columns_more_are_rows(client):
+    countries = make_countries(5)
+    few = page(client, *[c.iso_code for c in countries[:4]])
+    head = re.search(r"<thead>(.*?)</thead>", table(few, "legal-ages"), re.S).group(1)
+    assert [text(cell) for cell in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)] == [
+        "Legal age",
+        *(c.name for c in countries[:4]),
+    ]
+    many = page(client, *[c.iso_code for c in countries])
+    assert list(grid(many, "legal-ages")) == [c.name for c in countries]
+    assert re.search(r"<thead><tr><th scope=\"col\">Country</th>", table(many, "legal-ages"))
 
 
 def test_one_country_asks_for_two(client, baltics):
@@ -160,8 +175,8 @@ def test_query_count_is_the_same_for_2_and_20_countries(client):
         with CaptureQueriesContext(connection) as queries:
             html = page(client, *[c.iso_code for c in chosen])
         counts.append(len(queries))
-        assert len(rows(html, "indicators")) == len(chosen)
-        assert len(rows(html, "penalties")) == len(chosen)
+        assert len(grid(html, "indicators")) == len(chosen)
+        assert len(grid(html, "penalties")) == len(chosen)
     assert counts == [COMPARE_QUERIES, COMPARE_QUERIES]
 
 
