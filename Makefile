@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench
+.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench bench-import
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -69,3 +69,6 @@ clean: ## Remove the virtualenv, the local database and caches
 bench: setup ## Search and country-page benchmark; needs DATABASE_URL of a scratch PostgreSQL database (it is flushed)
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a scratch database, e.g. postgres://postgres@127.0.0.1:5432/portal_bench"; exit 2; }
 	DATABASE_URL=$(DATABASE_URL) $(PY) bench/run_bench.py
+
+bench-import: setup ## Spreadsheet import/export benchmark on a scratch PostgreSQL database (BENCH_DATABASE_URL; created, its records deleted)
+	$(PY) bench/import_bench.py
