@@ -14,6 +14,7 @@ from import_export import fields, widgets
 from simple_history.utils import bulk_create_with_history
 
 from portal.bulk.columns import (
+    WRITE_CHUNK,
     FieldColumn,
     ForeignKeyColumn,
     ManyToManyColumn,
@@ -407,16 +408,17 @@ class OrganisationRolesColumn(RelationColumn):
             for link in InitiativeOrganisation.objects.filter(initiative_id__in=stored):
                 link._history_user = ctx.user
                 link.delete()  # one by one: each deletion gets its history entry
-        links = [
-            InitiativeOrganisation(
-                initiative_id=record.pk, organisation_id=organisation, role=role, order=order
+        for start in range(0, len(changes), WRITE_CHUNK):
+            links = [
+                InitiativeOrganisation(
+                    initiative_id=record.pk, organisation_id=organisation, role=role, order=order
+                )
+                for record, value in changes[start : start + WRITE_CHUNK]
+                for order, (organisation, role) in enumerate(value)
+            ]
+            bulk_create_with_history(
+                links, InitiativeOrganisation, batch_size=ctx.batch_size, default_user=ctx.user
             )
-            for record, value in changes
-            for order, (organisation, role) in enumerate(value)
-        ]
-        bulk_create_with_history(
-            links, InitiativeOrganisation, batch_size=ctx.batch_size, default_user=ctx.user
-        )
 
     def render_value(self, value, ctx):
         keymap = ctx.keymap(Organisation, "name")

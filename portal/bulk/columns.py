@@ -13,6 +13,7 @@ from django.core.validators import URLValidator
 from django.db import models
 
 LIST_SEPARATOR = ";"
+WRITE_CHUNK = 5000  # records whose relation rows are built and written at once
 
 
 class Column:
@@ -331,12 +332,13 @@ class ManyToManyColumn(RelationColumn):
     def write(self, ctx, changes):
         records = [record.pk for record, _ in changes]
         self.through._default_manager.filter(**{f"{self.source_name}_id__in": records}).delete()
-        links = [
-            self.through(**{f"{self.source_name}_id": record.pk, f"{self.target_name}_id": pk})
-            for record, value in changes
-            for pk in sorted(value)
-        ]
-        self.through._default_manager.bulk_create(links, batch_size=ctx.batch_size)
+        for start in range(0, len(changes), WRITE_CHUNK):
+            links = [
+                self.through(**{f"{self.source_name}_id": record.pk, f"{self.target_name}_id": pk})
+                for record, value in changes[start : start + WRITE_CHUNK]
+                for pk in sorted(value)
+            ]
+            self.through._default_manager.bulk_create(links, batch_size=ctx.batch_size)
 
     def render_value(self, value, ctx):
         keymap = self.keymap(ctx)

@@ -28,6 +28,7 @@ OUTCOMES = (NEW, UPDATED, UNCHANGED, INVALID)
 PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 BATCH_SIZE = 1000
 LOOKUP_CHUNK = 5000
+WRITE_CHUNK = 5000
 
 
 class Context:
@@ -171,6 +172,7 @@ def plan_table(spec, table, ctx, progress=None):
         if progress:
             progress(1)
 
+    table.rows = []  # the parsed values are all that is needed from here on: free the cells
     existing = _load_existing(spec, parsed)
     currents = _load_relations(spec, ctx, [record.pk for record in existing.values()], present)
     slugs = _load_slugs(spec) if "slug" in spec.by_name else None
@@ -178,7 +180,8 @@ def plan_table(spec, table, ctx, progress=None):
     seen = {}
     key_columns = ", ".join(spec.key)
 
-    for number, values, errors, label in parsed:
+    for index, (number, values, errors, label) in enumerate(parsed):
+        parsed[index] = None  # keep memory flat: each row's values are dropped once planned
         row = RowResult(number, label)
         result.rows.append(row)
         record = None
@@ -394,23 +397,25 @@ def _plan_update(plan, record, before, values, relations):
 def apply_plan(plan, ctx, progress=None):
     spec, model = plan.spec, plan.spec.model
     reason = f"Imported from {ctx.filename}"[:100] if ctx.filename else "Imported"
-    if plan.new:
+    # Chunks of a few batches: simple_history builds every history row of a call in memory.
+    for chunk in _chunks(plan.new, WRITE_CHUNK):
         bulk_create_with_history(
-            plan.new,
+            chunk,
             model,
             batch_size=ctx.batch_size,
             default_user=ctx.user,
             default_change_reason=reason,
         )
-    if plan.updated:
-        now = timezone.now()
-        for record in plan.updated:
+    now = timezone.now()
+    fields = sorted(plan.update_fields | {"version", "updated_at"})
+    for chunk in _chunks(plan.updated, WRITE_CHUNK):
+        for record in chunk:
             record.version += 1
             record.updated_at = now
         bulk_update_with_history(
-            plan.updated,
+            chunk,
             model,
-            fields=sorted(plan.update_fields | {"version", "updated_at"}),
+            fields=fields,
             batch_size=ctx.batch_size,
             default_user=ctx.user,
             default_change_reason=reason,
@@ -425,6 +430,11 @@ def apply_plan(plan, ctx, progress=None):
     written = plan.new + plan.updated
     if written:
         transaction.on_commit(lambda: index_records(model, written))
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def run_import(pairs, *, user=None, dry_run=False, filename="", progress=None):
