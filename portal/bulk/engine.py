@@ -429,7 +429,12 @@ def apply_plan(plan, ctx, progress=None):
     ctx.forget(model)
     written = plan.new + plan.updated
     if written:
-        transaction.on_commit(lambda: index_records(model, written))
+        transaction.on_commit(lambda: _index(model, written))
+
+
+def _index(model, records):
+    for chunk in _chunks(records, WRITE_CHUNK):
+        index_records(model, chunk)
 
 
 def _chunks(items, size):
