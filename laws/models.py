@@ -696,7 +696,6 @@ class Provision(index.Indexed, RecordModel):
         index.SearchField("title", boost=10),
         index.SearchField("summary"),
         index.SearchField("penalty_note"),
-        index.RelatedFields("act", [index.SearchField("title"), index.SearchField("short_title")]),
         index.FilterField("id"),
         index.FilterField("status"),
         index.FilterField("country"),

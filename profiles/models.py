@@ -593,7 +593,6 @@ class Initiative(index.Indexed, RecordModel):
         index.SearchField("title", boost=10),
         index.SearchField("body"),
         index.SearchField("source_name"),
-        index.RelatedFields("country", [index.SearchField("name")]),
         index.FilterField("id"),
         index.FilterField("status"),
         index.FilterField("country"),
@@ -773,9 +772,6 @@ class ReportingChannel(index.Indexed, RecordModel):
         index.SearchField("how_to_reach"),
         index.SearchField("description"),
         index.SearchField("phone"),
-        index.RelatedFields(
-            "organisation", [index.SearchField("name"), index.SearchField("national_name")]
-        ),
         index.FilterField("id"),
         index.FilterField("status"),
         index.FilterField("country"),
