@@ -122,6 +122,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Largest spreadsheet an import accepts (bytes); larger files are refused with a clear message.
+PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Shown in the footer and used by templates; not secret.
