@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self):
+        # Index updates for authorships must be connected in every process, not only once the
+        # URL configuration (and with it the search views) has been imported.
+        from .search import signals  # noqa: F401
