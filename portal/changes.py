@@ -67,6 +67,16 @@ def country_changes(country, limit=50):
 
 
 def country_last_updated(country):
-    """When the newest published change to the country or its records happened (or None)."""
-    changes = country_changes(country, limit=1)
-    return changes[0].when if changes else None
+    """When the newest published change to the country or its records happened (or None).
+
+    One UNION query over the history tables, whatever the number of record types.
+    """
+    histories = [
+        history.order_by().values_list("history_date", flat=True)
+        for model in record_models()
+        if (history := _history_for_country(model, country)) is not None
+    ]
+    if not histories:
+        return None
+    newest = histories[0].union(*histories[1:], all=True).order_by("-history_date")[:1]
+    return next(iter(newest), None)

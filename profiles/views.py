@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from portal.changes import _history_for_country, record_models
+from portal.changes import country_last_updated
 from portal.country_sections import country_sections
 from portal.listing import PublicListView
 
@@ -45,25 +45,8 @@ class CountryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = country_sections(self.object)
-        context["last_updated"] = newest_published_change(self.object)
+        context["last_updated"] = country_last_updated(self.object)
         return context
-
-
-def newest_published_change(country):
-    """When the newest published change to the country or its records happened (or None).
-
-    The same answer as portal.changes.country_last_updated in one UNION query, instead of one
-    query per record type plus look-ups of the records themselves.
-    """
-    histories = [
-        history.order_by().values_list("history_date", flat=True)
-        for model in record_models()
-        if (history := _history_for_country(model, country)) is not None
-    ]
-    if not histories:
-        return None
-    newest = histories[0].union(*histories[1:], all=True).order_by("-history_date")[:1]
-    return next(iter(newest), None)
 
 
 def public_initiatives():
