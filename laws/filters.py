@@ -4,13 +4,9 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from profiles.models import Country
+from portal.filters import published_countries
 
 from .models import LegalAct, PenaltyRow, Topic
-
-
-def published_countries(request):
-    return Country.objects.published()
 
 
 def published_acts(request):

@@ -1,11 +1,10 @@
 """Filters of the public library list (values stay in the URL)."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Country
+from portal.filters import YearFilter, published_countries
 
 from .models import Author, Report, ReportType, Topic
 
@@ -22,20 +21,6 @@ SORTS = {
     "oldest": ("year", "title", "pk"),
     "title": ("title", "-year", "pk"),
 }
-
-
-class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2100)
-        kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 1900, "max": 2100}))
-        super().__init__(*args, **kwargs)
-
-
-def published_countries(request):
-    return Country.objects.published()
 
 
 def published_authors(request):

@@ -1,25 +1,12 @@
 """Filters of the public initiative and organisation lists (values stay in the URL)."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Country, Initiative, Organisation, OrganisationKind, Scope, Theme, Timeline
+from portal.filters import YearFilter, published_countries
 
-
-class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2100)
-        kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 1900, "max": 2100}))
-        super().__init__(*args, **kwargs)
-
-
-def published_countries(request):
-    return Country.objects.published()
+from .models import Initiative, Organisation, OrganisationKind, Scope, Theme, Timeline
 
 
 class SearchMixin:
