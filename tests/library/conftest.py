@@ -20,12 +20,14 @@ def library(db):
     return load_library()
 
 
-SEED = settings.BASE_DIR.parent / "shared" / "seed" / "000_f62dc5c34554646c.txt"
+# The research section of the Lithuania source page, copied verbatim into fixtures/source/ (the
+# project never reads the original page at run or test time).
+SEED = settings.BASE_DIR / "fixtures" / "source" / "lithuania_research.txt"
 ENTRY_RE = r"^(?P<title>.+) \((?P<year>\d{4})\)$"
 
 
 def seed_entries():
-    """The page's "Title (Year) / authors / summary" entries, read from the source page itself.
+    """The page's "Title (Year) / authors / summary" entries, read from the page's own text.
 
     Returns (title, year, author line or "", summary) in page order.
     """
