@@ -101,11 +101,6 @@ class LawsResource(RecordResource):
     class Meta(RecordResource.Meta):
         pass
 
-    def import_data(self, dataset, **kwargs):
-        """Any invalid row rolls back the whole file, also outside the admin."""
-        kwargs.setdefault("rollback_on_validation_errors", True)
-        return super().import_data(dataset, **kwargs)
-
     def _clean_columns(self, names, row):
         errors = {}
         for name in names:

@@ -115,11 +115,6 @@ class ReportResource(RecordResource):
         return f"{SEPARATOR} ".join(t.title for t in report.titles.all())
 
     # --- import ------------------------------------------------------------------------------
-    def import_data(self, dataset, **kwargs):
-        """One invalid row writes nothing, also outside the admin (which already asks for it)."""
-        kwargs.setdefault("rollback_on_validation_errors", True)
-        return super().import_data(dataset, **kwargs)
-
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
         # the year is part of the natural key: check it before the record is looked up

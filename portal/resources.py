@@ -30,10 +30,11 @@ class RecordResource(resources.ModelResource):
         clean_model_instances = True
         use_natural_foreign_keys = True
 
-    def import_data(self, dataset, **kwargs):
+    def import_data(self, dataset, *args, **kwargs):
         # All or nothing everywhere, not only in the admin: one invalid row rolls back the file.
-        kwargs.setdefault("rollback_on_validation_errors", True)
-        return super().import_data(dataset, **kwargs)
+        if not args:
+            kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, *args, **kwargs)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)

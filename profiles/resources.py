@@ -96,15 +96,8 @@ def country_field(attribute="country", many=False):
 class ProfileResource(RecordResource):
     """RecordResource for profile records.
 
-    - A file with any invalid row writes nothing, also outside the admin (which already asks for
-      this): `rollback_on_validation_errors` defaults to True.
     - A row with an unknown natural key still names the faulty column.
     """
-
-    def import_data(self, dataset, *args, **kwargs):
-        if not args:
-            kwargs.setdefault("rollback_on_validation_errors", True)
-        return super().import_data(dataset, *args, **kwargs)
 
     def get_or_init_instance(self, instance_loader, row):
         try:
