@@ -49,8 +49,17 @@ def country_changes(country, limit=50):
         history = _history_for_country(model, country)
         if history is None:
             continue
-        for entry in history.order_by("-history_date")[:limit]:
+        # Titles and URLs may read foreign keys (a provision names its act): join them here
+        # instead of one query per entry.
+        related = [
+            f.name
+            for f in history.model._meta.concrete_fields
+            if f.many_to_one and f.name != "history_user"
+        ]
+        for entry in history.select_related(*related).order_by("-history_date")[:limit]:
             record = entry.instance
+            for name in related:
+                setattr(record, name, getattr(entry, name))
             url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else ""
             changes.append(
                 Change(
