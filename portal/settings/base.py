@@ -120,6 +120,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds a rendered country page is kept for anonymous readers (0 turns the cache off). Any record
+# change invalidates every cached page at once (portal/page_cache.py).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Largest spreadsheet an import accepts (bytes); larger files are refused with a clear message.

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -14,6 +14,11 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names the portal serves.")
+
+# Each server process has its own local-memory cache, where an edit would reach only one of them:
+# without the shared Redis cache the whole-page cache is off unless explicitly set.
+if not REDIS_URL and "PAGE_CACHE_SECONDS" not in env.ENVIRON:
+    PAGE_CACHE_SECONDS = 0
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -50,3 +50,6 @@ DATABASES = {"default": _choose_database()}
 DATABASES["default"]["TEST"] = {"NAME": env.str("PORTAL_TEST_DB_NAME", default=None)}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Query-count and content tests measure the rendered page; tests/portal/test_page_cache.py turns
+# the whole-page cache on.
+PAGE_CACHE_SECONDS = 0
