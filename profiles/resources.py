@@ -11,10 +11,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from import_export import fields, widgets
-from simple_history.utils import bulk_create_with_history
 
 from portal.bulk.columns import (
-    WRITE_CHUNK,
     FieldColumn,
     ForeignKeyColumn,
     ManyToManyColumn,
@@ -22,6 +20,7 @@ from portal.bulk.columns import (
     upper,
 )
 from portal.bulk.spec import RecordSpec, status_column
+from portal.bulk.writer import replace_relation_rows
 from portal.resources import RecordResource
 
 from .models import (
@@ -367,6 +366,7 @@ class OrganisationRolesColumn(RelationColumn):
     """An initiative's organisations in order: "LIA (lead); Microsoft (funder)"."""
 
     type_name = "list of “organisation name (role)”, separated by ; (order kept)"
+    needs_records = False
 
     def parse(self, raw, ctx, values):
         keymap = ctx.keymap(Organisation, "name")
@@ -396,22 +396,20 @@ class OrganisationRolesColumn(RelationColumn):
         return {pk: tuple(links) for pk, links in current.items()}
 
     def write(self, ctx, changes):
-        stored = [record.pk for record, _ in changes if record.version > 1]
-        if stored:
-            for link in InitiativeOrganisation.objects.filter(initiative_id__in=stored):
-                link._history_user = ctx.user
-                link.delete()  # one by one: each deletion gets its history entry
-        for start in range(0, len(changes), WRITE_CHUNK):
-            links = [
-                InitiativeOrganisation(
-                    initiative_id=record.pk, organisation_id=organisation, role=role, order=order
-                )
-                for record, value in changes[start : start + WRITE_CHUNK]
+        # Old roles of stored initiatives go with a "-" history entry each, new ones get "+".
+        replace_relation_rows(
+            InitiativeOrganisation,
+            "initiative_id",
+            [record.pk for record, _ in changes if record.version > 1],
+            ["initiative_id", "organisation_id", "role", "order"],
+            [
+                (record.pk, organisation, role, order)
+                for record, value in changes
                 for order, (organisation, role) in enumerate(value)
-            ]
-            bulk_create_with_history(
-                links, InitiativeOrganisation, batch_size=ctx.batch_size, default_user=ctx.user
-            )
+            ],
+            history=ctx.history,
+            batch_size=ctx.batch_size,
+        )
 
     def render_value(self, value, ctx):
         keymap = ctx.keymap(Organisation, "name")

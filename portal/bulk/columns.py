@@ -256,9 +256,14 @@ class ForeignKeyColumn(FieldColumn):
 
 
 class RelationColumn(Column):
-    """A relation written after the records are saved; values are compared as a whole."""
+    """A relation written after the records are saved; values are compared as a whole.
+
+    `write` gets (record, value) pairs. With `needs_records` False the new records are passed
+    as light objects holding only `pk` and `version` (1 for a new record), not model instances.
+    """
 
     after_save = True
+    needs_records = True
 
     @property
     def required(self):
@@ -287,6 +292,8 @@ class RelationColumn(Column):
 
 class ManyToManyColumn(RelationColumn):
     """A plain many-to-many field as a ";" list of natural keys; order does not matter."""
+
+    needs_records = False
 
     def __init__(self, name, attribute=None, *, key, normalise=None, **kwargs):
         super().__init__(name, attribute, **kwargs)
@@ -330,15 +337,17 @@ class ManyToManyColumn(RelationColumn):
         return {pk: frozenset(value) for pk, value in current.items()}
 
     def write(self, ctx, changes):
-        records = [record.pk for record, _ in changes]
-        self.through._default_manager.filter(**{f"{self.source_name}_id__in": records}).delete()
-        for start in range(0, len(changes), WRITE_CHUNK):
-            links = [
-                self.through(**{f"{self.source_name}_id": record.pk, f"{self.target_name}_id": pk})
-                for record, value in changes[start : start + WRITE_CHUNK]
-                for pk in sorted(value)
-            ]
-            self.through._default_manager.bulk_create(links, batch_size=ctx.batch_size)
+        from .writer import replace_relation_rows
+
+        source, target = f"{self.source_name}_id", f"{self.target_name}_id"
+        replace_relation_rows(
+            self.through,
+            source,
+            [record.pk for record, _ in changes if record.version > 1],
+            [source, target],
+            [(record.pk, pk) for record, value in changes for pk in sorted(value)],
+            batch_size=ctx.batch_size,
+        )
 
     def render_value(self, value, ctx):
         keymap = self.keymap(ctx)
