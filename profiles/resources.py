@@ -143,6 +143,7 @@ class SlugFromKeyMixin:
                 instance.slug = slugify(self.slug_source(instance))[:200].strip("-")
 
 
+ROLES = frozenset(Role.values)
 ROLE_ITEM = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<role>[^()]+)\))?$")
 
 
@@ -377,7 +378,7 @@ class OrganisationRolesColumn(RelationColumn):
             pk = keymap.id_for(name)
             if pk is None:
                 problems.append(f"no organisation named “{name}”")
-            elif role not in Role.values:
+            elif role not in ROLES:
                 problems.append(f"unknown role “{role}” (use {', '.join(Role.values)})")
             else:
                 links.append((pk, role))

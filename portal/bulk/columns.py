@@ -7,6 +7,7 @@ natural keys, or an ordered list with its own writer such as an initiative's org
 
 import datetime
 import decimal
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -53,6 +54,8 @@ class FieldColumn(Column):
         )
         self.max_length = getattr(self.field, "max_length", None)
         self.url = isinstance(self.field, models.URLField)
+        self.url_validator = _url_validator() if self.url else None
+        self.decimal = isinstance(self.field, models.DecimalField)
         self.extra_validators = [
             v for v in self.field.validators if not _is_builtin_length_validator(v)
         ]
@@ -142,11 +145,11 @@ class FieldColumn(Column):
                 f"Too long: {len(value)} characters, at most {self.max_length} allowed."
             )
         try:
-            if self.url:
-                URLValidator(schemes=("http", "https"))(value)
+            if self.url and value:
+                self.url_validator(value)
             for validator in self.extra_validators:
                 validator(value)
-            if isinstance(self.field, models.DecimalField):
+            if self.decimal:
                 self.field.clean(value, None)
         except ValidationError as error:
             raise ValueError(" ".join(error.messages)) from None
@@ -168,6 +171,14 @@ class FieldColumn(Column):
         if isinstance(value, decimal.Decimal):
             return format(value.normalize(), "f") if value == value.to_integral() else str(value)
         return str(value)
+
+
+def _url_validator():
+    """Django's URLValidator for http(s), made once, its lazily compiled pattern compiled now
+    (resolving the lazy pattern on every call cost more than the check itself)."""
+    validator = URLValidator(schemes=("http", "https"))
+    validator.regex = re.compile(validator.regex.pattern, validator.regex.flags)
+    return validator
 
 
 def _is_builtin_length_validator(validator):

@@ -22,6 +22,7 @@ from portal.search_index import index_records
 
 from . import writer
 from .columns import KeyMap
+from .formats import FileProblem
 
 NEW, UPDATED, UNCHANGED, INVALID = "new", "updated", "unchanged", "invalid"
 OUTCOMES = (NEW, UPDATED, UNCHANGED, INVALID)
@@ -523,6 +524,9 @@ def run_import(pairs, *, user=None, dry_run=False, filename="", progress=None, r
         # the commit runs the search indexing (on_commit): measured apart from the commit itself
         timings["write"] += time.perf_counter() - step - ctx.index_seconds
         timings["index"] = ctx.index_seconds
+    except FileProblem as problem:  # found while reading the rows (they are read lazily)
+        result.written = False
+        result.problems.append(str(problem))
     except (IntegrityError, DatabaseError) as error:
         result.written = False
         result.problems.append(f"The database refused the file, nothing was written: {error}")

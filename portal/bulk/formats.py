@@ -44,15 +44,16 @@ def unescape_formula(value):
 
 
 class Table:
-    """One sheet: its name, header cells and data rows (lists of cells), with row numbers."""
+    """One sheet: its name, header cells and data rows (lists of cells), with row numbers.
+
+    `rows` is an iterable of (spreadsheet row number, [cells]): for CSV and XLSX it reads the
+    file as it goes (read once), so the cells of every row are never all in memory at once. A
+    problem found while reading raises FileProblem then."""
 
     def __init__(self, name, headers, rows):
         self.name = name
         self.headers = [str(h).strip() if h is not None else "" for h in headers]
-        self.rows = rows  # list of (spreadsheet row number, [cells])
-
-    def __len__(self):
-        return len(self.rows)
+        self.rows = rows
 
 
 def detect_format(filename, head):
@@ -93,14 +94,14 @@ def read_tables(fileobj, filename, *, size=None):
     return tables
 
 
-def _decode(data):
+def _check_text(data):
     if b"\x00" in data[:4096]:
         raise FileProblem(
             "This is not a spreadsheet: use CSV (UTF-8), Excel (.xlsx) or JSON. "
             "A UTF-16 text file must be saved again as “CSV UTF-8”."
         )
     try:
-        return codecs.decode(data, "utf-8-sig")
+        codecs.decode(data, "utf-8-sig")  # checked whole, then read as a stream
     except UnicodeDecodeError as error:
         raise FileProblem(
             f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). In Excel choose "
@@ -108,22 +109,33 @@ def _decode(data):
         ) from None
 
 
+def _decode(data):
+    _check_text(data)
+    return codecs.decode(data, "utf-8-sig")
+
+
 def _read_csv(data):
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
+    _check_text(data)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    first_line = text.readline()
+    text.seek(0)
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as error:
-        raise FileProblem(f"The CSV file cannot be read: {error}.") from None
-    rows = [
-        (number, row) for number, row in enumerate(rows, start=1) if any(c.strip() for c in row)
-    ]
-    if not rows:
+    rows = _csv_rows(csv.reader(text, delimiter=delimiter, strict=True))
+    header = next(rows, None)
+    if header is None:
         raise FileProblem("The file is empty.")
-    return Table(
-        "", rows[0][1], [(number, [unescape_formula(c) for c in row]) for number, row in rows[1:]]
-    )
+    return Table("", header[1], rows)
+
+
+def _csv_rows(reader):
+    """(row number, cells) of the non-empty rows, formula escapes taken off, read lazily."""
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            if any(c.strip() for c in row):
+                yield number, [unescape_formula(c) for c in row]
+    except csv.Error as error:
+        raise FileProblem(f"The CSV file cannot be read: {error} (row {number + 1}).") from None
 
 
 def _read_json(data):
@@ -160,26 +172,32 @@ def _read_xlsx(data):
             "This is not a readable Excel workbook: use CSV (UTF-8), Excel (.xlsx) or JSON."
         ) from None
     tables = []
-    try:
-        for sheet in workbook.worksheets:
-            rows = []
-            headers = None
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if not any(c is not None and str(c).strip() for c in cells):
-                    continue
-                if headers is None:
-                    headers = list(cells)
-                    while headers and (headers[-1] is None or str(headers[-1]).strip() == ""):
-                        headers.pop()
-                    continue
-                rows.append((number, [unescape_formula(c) for c in cells[: len(headers)]]))
-            if headers is not None:
-                tables.append(Table(sheet.title, headers, rows))
-    finally:
-        workbook.close()
+    for sheet in workbook.worksheets:
+        rows = _xlsx_rows(sheet.iter_rows(values_only=True))
+        header = next(rows, None)
+        if header is not None:
+            tables.append(Table(sheet.title, header[1], rows))
     if not tables:
+        workbook.close()
         raise FileProblem("The workbook is empty.")
     return tables
+
+
+def _xlsx_rows(cells_of_rows):
+    """The first non-empty row (the headers, trailing empty cells dropped), then the data rows
+    cut to the headers' width, read lazily from the read-only sheet."""
+    width = None
+    for number, cells in enumerate(cells_of_rows, start=1):
+        if not any(c is not None and str(c).strip() for c in cells):
+            continue
+        if width is None:
+            headers = list(cells)
+            while headers and (headers[-1] is None or str(headers[-1]).strip() == ""):
+                headers.pop()
+            width = len(headers)
+            yield number, headers
+            continue
+        yield number, [unescape_formula(c) for c in cells[:width]]
 
 
 # --- writing ---------------------------------------------------------------------------------
