@@ -6,6 +6,9 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for the test targets (auto: one per CPU; 0 runs in one process).
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 .DEFAULT_GOAL := help
 .PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench bench-import
@@ -43,13 +46,13 @@ node_modules/.installed: package.json
 test-deps: $(VENV)/.dev-installed node_modules/.installed
 
 test: test-deps ## Run the whole suite (PostgreSQL when one answers, else SQLite)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: test-deps ## Run the suite on PostgreSQL; fail on any skipped test
-	PORTAL_TEST_DB=postgres PORTAL_FAIL_ON_SKIP=1 $(BIN)/pytest $(PYTEST_ARGS)
+	PORTAL_TEST_DB=postgres PORTAL_FAIL_ON_SKIP=1 $(PYTEST) $(PYTEST_ARGS)
 
 test-sqlite: test-deps ## Run the suite on SQLite
-	PORTAL_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	PORTAL_TEST_DB=sqlite $(PYTEST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed ## ruff check, ruff format --check, makemigrations --check
 	$(BIN)/ruff check .
