@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
 
 from portal.models import Status
@@ -23,6 +23,7 @@ from portal.search_index import index_records
 from . import writer
 from .columns import KeyMap
 from .formats import FileProblem
+from .spec import RecordSpec
 
 NEW, UPDATED, UNCHANGED, INVALID = "new", "updated", "unchanged", "invalid"
 OUTCOMES = (NEW, UPDATED, UNCHANGED, INVALID)
@@ -146,13 +147,30 @@ class TablePlan:
         self.spec = spec
         self.result = result
         self.new = []  # tuples of the values of `new_attnames`, one a new record
-        fields = spec.model._meta.concrete_fields
-        self.new_attnames = [f.attname for f in fields if not f.primary_key]
+        fields = [f for f in spec.model._meta.concrete_fields if not f.primary_key]
+        self.new_attnames = [f.attname for f in fields]
+        # New rows need no model instance unless Model.clean() or the type's validate_row
+        # has rules of its own.
+        self.plain_new = (
+            type(spec).validate_row is RecordSpec.validate_row
+            and spec.model.clean is models.Model.clean
+        )
+        self._static_defaults = {
+            f.attname: f.get_default() for f in fields if not callable(f.default)
+        }
+        self._dynamic_defaults = [f for f in fields if callable(f.default)]
         self.updated = []  # the changed records
         self.update_fields = set()
         # {column name: [(index in `new`, value)]} and {column name: [(record, value)]}
         self.new_relations = {column.name: [] for column in spec.relation_columns}
         self.relations = {column.name: [] for column in spec.relation_columns}
+
+    def new_defaults(self):
+        """{attname: value} of a new record before the row's values are set."""
+        defaults = dict(self._static_defaults)
+        for field in self._dynamic_defaults:
+            defaults[field.attname] = field.get_default()
+        return defaults
 
 
 def _key_label(values, raw_keys):
@@ -218,11 +236,12 @@ def plan_table(spec, table, ctx, progress=None):
             problem = _settle_slug(spec, ctx, values, record, slugs)
             if problem:
                 errors["slug"] = problem
-        if not errors:
+        target = before = None
+        if not errors and (record is not None or not plan.plain_new):
             target, before = _assign(spec, record, values)
             errors.update(_clean_errors(spec, target))
-        if not errors:
-            errors.update(spec.validate_row(ctx, values, target, relations))
+            if not errors:
+                errors.update(spec.validate_row(ctx, values, target, relations))
         if errors:
             row.outcome = INVALID
             row.errors = tuple(errors.items())
@@ -387,9 +406,18 @@ def _clean_errors(spec, target):
 
 
 def _plan_new(plan, record, values):
-    """Keep the new record as a compact tuple of its field values, not a model instance."""
+    """Keep the new record as a compact tuple of its field values, not a model instance (when
+    the model has no clean() rules and the type no extra check, none is made: the tuple is
+    the fields' defaults with the row's values, as a new instance would hold them)."""
     index = len(plan.new)
-    plan.new.append(tuple(getattr(record, attname) for attname in plan.new_attnames))
+    if record is None:
+        fields = plan.new_defaults()
+        for column in plan.spec.field_columns:
+            if column.name in values:
+                fields[column.attname] = values[column.name]
+        plan.new.append(tuple(fields[attname] for attname in plan.new_attnames))
+    else:
+        plan.new.append(tuple(getattr(record, attname) for attname in plan.new_attnames))
     for column in plan.spec.relation_columns:
         if column.name in values and values[column.name]:
             plan.new_relations[column.name].append((index, values[column.name]))

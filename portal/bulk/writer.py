@@ -51,11 +51,15 @@ def _column(model, attname):
 # --- new rows --------------------------------------------------------------------------------
 
 
-def insert_rows(model, attnames, rows, *, batch_size=1000):
+def insert_rows(model, attnames, rows, *, batch_size=1000, return_ids=True):
     """Insert `rows` (tuples of values for `attnames`, in that order) into `model`'s table
-    without signals; returns the new primary keys in the order of `rows`."""
+    without signals; returns the new primary keys in the order of `rows` (on PostgreSQL, with
+    `return_ids` False, the table's default makes them and None is returned)."""
     if not rows:
         return []
+    if not return_ids and is_postgres():
+        _copy(model, [_column(model, a) for a in attnames], rows)
+        return None
     if not is_postgres():
         ids = []
         for start in range(0, len(rows), 5000):  # a few batches of instances at a time
@@ -74,13 +78,17 @@ def insert_rows(model, attnames, rows, *, batch_size=1000):
             [ident(opts.db_table), pk_column, len(rows)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        statement = (
-            f"COPY {ident(opts.db_table)} ({', '.join(ident(c) for c in columns)}) FROM STDIN"
-        )
-        with cursor.copy(statement) as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *row))
+    _copy(model, columns, ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
     return ids
+
+
+def _copy(model, columns, rows):
+    statement = (
+        f"COPY {ident(model._meta.db_table)} ({', '.join(ident(c) for c in columns)}) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def update_rows(model, records, fields, *, batch_size=1000):
@@ -131,16 +139,17 @@ def _insert_history(cursor, model, condition, params, history_type, user_id, rea
     return [row[0] for row in cursor.fetchall()]
 
 
-def write_history(model, ids, history_type, *, user_id, reason, date):
-    """One history entry (type "+" or "~") for each row `ids` of `model` as it is stored now,
-    with the tracked many-to-many values of each entry. Returns the number of entries."""
+def write_history(model, ids, history_type, *, user_id, reason, date, column=None):
+    """One history entry (type "+" or "~") for each row of `model` whose `column` (default:
+    the primary key) is one of `ids`, as it is stored now, with the tracked many-to-many values
+    of each entry. Returns the number of entries."""
     if not ids or not has_history(model):
         return 0
     written = 0
-    pk = ident(model._meta.pk.column)
+    column = ident(column or model._meta.pk.column)
     with connection.cursor() as cursor:
         for chunk in _id_chunks(ids):
-            condition, params = _in(pk, chunk)
+            condition, params = _in(column, chunk)
             history_ids = _insert_history(
                 cursor, model, condition, params, history_type, user_id, reason, date
             )
@@ -200,8 +209,11 @@ def replace_relation_rows(
     column = _column(through, source_attname)
     if stored_ids:
         delete_rows(through, column, stored_ids, history=history)
-    ids = insert_rows(through, attnames, rows, batch_size=batch_size)
+    insert_rows(through, attnames, rows, batch_size=batch_size, return_ids=False)
     if history is not None and has_history(through):
+        # the rows of these records now are exactly the rows just inserted
         user_id, reason, date = history
-        write_history(through, ids, "+", user_id=user_id, reason=reason, date=date)
-    return ids
+        sources = sorted({row[attnames.index(source_attname)] for row in rows})
+        write_history(
+            through, sources, "+", user_id=user_id, reason=reason, date=date, column=column
+        )
