@@ -43,6 +43,7 @@ class IndicatorValueInline(admin.TabularInline):
     fields = ("definition", "year", "value", "source_name", "source_url", "as_of", "status")
     readonly_fields = ("status",)
     extra = 0
+    formfield_overrides = RecordAdmin.formfield_overrides
 
 
 @admin.register(Country)

@@ -104,6 +104,7 @@ def test_every_public_page_has_title_description_canonical_and_opengraph(client)
         title = re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
         assert title and title != site_name or name == "home", f"{url}: generic title"
         assert meta(html, "name", "description"), f"{url}: no description"
+        assert meta(html, "property", "og:description") == meta(html, "name", "description")
         assert meta(html, "property", "og:title"), f"{url}: no og:title"
         assert meta(html, "property", "og:url").endswith(url.split("?")[0])
         canonical = re.search(r'<link rel="canonical" href="([^"]+)"', html).group(1)
@@ -112,6 +113,15 @@ def test_every_public_page_has_title_description_canonical_and_opengraph(client)
             assert meta(html, "property", "og:title") != site_name, f"{url}: generic og:title"
         checked += 1
     assert checked >= 15
+
+
+def test_the_description_is_escaped_once_in_both_meta_tags(client):
+    provision = ProvisionFactory(summary='Images of "children" & <b>grooming</b>')
+    html = client.get(provision.get_absolute_url()).content.decode()
+    expected = "Images of &quot;children&quot; &amp; &lt;b&gt;grooming&lt;/b&gt;"
+    assert meta(html, "name", "description") == expected
+    assert meta(html, "property", "og:description") == expected
+    assert "<b>grooming" not in html.split("</head>")[0]
 
 
 # --- error pages --------------------------------------------------------------------------------
