@@ -15,7 +15,6 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from modelsearch import index
 from simple_history.models import HistoricalRecords
 
 from portal.models import PublishableQuerySet, RecordModel, Status
@@ -262,7 +261,7 @@ class InstrumentManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(short_name=short_name)
 
 
-class Instrument(index.Indexed, RecordModel):
+class Instrument(RecordModel):
     class Kind(models.TextChoices):
         CONVENTION = "convention", _("Convention")
         DIRECTIVE = "directive", _("Directive")
@@ -303,15 +302,6 @@ class Instrument(index.Indexed, RecordModel):
         help_text=_("Year of adoption. Leave empty unless you are sure."),
     )
     summary = models.TextField(_("summary"), blank=True, help_text=_("Optional: what it covers."))
-
-    search_fields = [
-        index.SearchField("short_name", boost=10),
-        index.SearchField("title", boost=10),
-        index.SearchField("summary"),
-        index.FilterField("id"),
-        index.FilterField("status"),
-        index.FilterField("year_adopted"),
-    ]
 
     objects = InstrumentManager()
 
@@ -627,7 +617,7 @@ class ProvisionManager(models.Manager.from_queryset(ProvisionQuerySet)):
         return self.get(country__iso_code=iso_code.upper(), act__title=act_title, number=number)
 
 
-class Provision(index.Indexed, RecordModel):
+class Provision(RecordModel):
     _history_m2m_fields = ("topics",)
     """An article or chapter of an act. `sort_key` and `slug` derive from `number` in clean()
     (the admin, imports and services all call full_clean())."""
@@ -690,16 +680,6 @@ class Provision(index.Indexed, RecordModel):
         help_text=_("Subjects from the managed topic list; used by the filters and comparison."),
     )
     source = source_field()
-
-    search_fields = [
-        index.SearchField("number", boost=10),
-        index.SearchField("title", boost=10),
-        index.SearchField("summary"),
-        index.SearchField("penalty_note"),
-        index.FilterField("id"),
-        index.FilterField("status"),
-        index.FilterField("country"),
-    ]
 
     objects = ProvisionManager()
 

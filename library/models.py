@@ -5,7 +5,6 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from modelsearch import index
 from simple_history.models import HistoricalRecords
 
 from portal.models import PublishableQuerySet, RecordModel, Status
@@ -67,7 +66,7 @@ class AuthorManager(models.Manager.from_queryset(AuthorQuerySet)):
         return self.get(match_key=match_key)
 
 
-class Author(index.Indexed, RecordModel):
+class Author(RecordModel):
     """One person who wrote reports. Spellings of the same name share one `match_key`."""
 
     country_field = None
@@ -107,13 +106,6 @@ class Author(index.Indexed, RecordModel):
             "names to this record through it. Filled in automatically from the name."
         ),
     )
-
-    search_fields = [
-        index.SearchField("family_name", boost=10),
-        index.SearchField("given_names", boost=10),
-        index.FilterField("id"),
-        index.FilterField("status"),
-    ]
 
     objects = AuthorManager()
 
@@ -182,7 +174,7 @@ class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
         return self.get(title=title, year=year)
 
 
-class Report(index.Indexed, RecordModel):
+class Report(RecordModel):
     _history_m2m_fields = ("topics", "countries")
     country_field = "countries"
 
@@ -269,20 +261,6 @@ class Report(index.Indexed, RecordModel):
         blank=True,
         help_text=_("Where this record comes from and what was corrected (shown to readers)."),
     )
-
-    search_fields = [
-        index.SearchField("title", boost=10),
-        index.SearchField("corporate_author"),
-        index.SearchField("publisher"),
-        index.SearchField("summary"),
-        index.RelatedFields(
-            "authors", [index.SearchField("family_name"), index.SearchField("given_names")]
-        ),
-        index.FilterField("id"),
-        index.FilterField("status"),
-        index.FilterField("countries"),
-        index.FilterField("year"),
-    ]
 
     objects = ReportManager()
 

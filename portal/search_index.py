@@ -1,23 +1,265 @@
-"""Keeping the search index right when records change outside model signals (bulk writes).
+"""Keeping the search index (`portal.search.models.SearchEntry`) right.
 
-modelsearch updates the index through post_save/post_delete signals; bulk_create and bulk_update
-send none, so bulk writers call `index_records` / `unindex_records` with what they wrote.
+The index holds one row per public record: the records each type's `public()` queryset returns
+(published, with published parents). A record that is not public has no row.
+
+- `index_records(model, objects)`: add, refresh or drop the rows of `objects` after they were
+  written (bulk writers call it per chunk; signals call it for single saves). A handful of queries
+  per call, whatever the number of objects: delete the old rows, read the public ones among them
+  (one query, plus one for many-to-many countries and one for report authors), insert the new
+  rows (one statement), add new words to the "did you mean" vocabulary (one statement).
+- `unindex_records(objects)`: drop their rows (one query per model).
+- `refresh(kind, ids)`: the same as `index_records` by type key and primary keys.
+- `rebuild()`: the whole index, in chunks of CHUNK records (`manage.py rebuild_search_index`).
+
+PostgreSQL rows carry tsvectors computed by the database with the `portal_english`
+configuration (named explicitly, never the database default); SQLite rows get an FTS5 row.
 """
 
-from modelsearch.backends import get_search_backends
-from modelsearch.index import class_is_indexed, remove_object
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from library.models import Authorship
+from portal.models import Status
+from portal.search.models import SearchEntry, SearchWord
+
+CHUNK = 5000
+SEARCH_CONFIG = "public.portal_english"
+_WORDS = re.compile(r"[^\W\d_]{3,64}")
+VECTOR_INDEX = (
+    "CREATE INDEX IF NOT EXISTS search_entry_vector_gin ON search_entry USING gin (vector) "
+    "WITH (fastupdate = off)"
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a type's index row comes from: ORM paths, read with one values_list query."""
+
+    title: tuple
+    body: tuple = ()
+    year: str | None = None
+    country: str | None = None  # a single country id ("country_id"; "pk" for countries)
+    countries_m2m: str | None = None  # a many-to-many field to Country
+    authors: bool = False  # reports: the names of their published authors go into the text
+
+
+SOURCES = {
+    "countries": Source(("name",), ("iso_code", "region", "summary"), country="pk"),
+    "initiatives": Source(
+        ("title",), ("body", "source_name", "country__name"), year="year", country="country_id"
+    ),
+    "organisations": Source(
+        ("name", "acronym", "national_name"), ("description",), countries_m2m="countries"
+    ),
+    "channels": Source(
+        ("name",),
+        ("accepts", "how_to_reach", "description", "phone", "organisation__name", "country__name"),
+        country="country_id",
+    ),
+    "reports": Source(
+        ("title",),
+        ("corporate_author", "publisher", "summary"),
+        year="year",
+        countries_m2m="countries",
+        authors=True,
+    ),
+    "authors": Source(("given_names", "family_name")),
+    "provisions": Source(
+        ("number", "title"),
+        ("summary", "penalty_note", "act__title", "act__short_title"),
+        country="country_id",
+    ),
+    "instruments": Source(("short_name", "title"), ("summary",), year="year_adopted"),
+}
+
+
+def _types():
+    from portal.search.types import SEARCH_TYPES
+
+    return SEARCH_TYPES
+
+
+def kind_of(model):
+    for search_type in _types():
+        if search_type.model is model:
+            return search_type.key
+    return None
+
+
+def _type(kind):
+    return next(t for t in _types() if t.key == kind)
+
+
+def _join(values):
+    return " ".join(str(v) for v in values if v not in (None, ""))
+
+
+def _rows(kind, queryset):
+    """(object_id, title, body, year, "country ids") of every record of `queryset`."""
+    source = SOURCES[kind]
+    fields = ["pk", *source.title, *source.body]
+    if source.year:
+        fields.append(source.year)
+    if source.country:
+        fields.append(source.country)
+    records = list(queryset.order_by().values_list(*fields))
+    if not records:
+        return []
+    ids = [r[0] for r in records]
+    countries, authors = defaultdict(list), defaultdict(list)
+    if source.countries_m2m:
+        field = queryset.model._meta.get_field(source.countries_m2m)
+        through = field.remote_field.through
+        own = field.m2m_field_name() + "_id"
+        pairs = through.objects.filter(**{f"{own}__in": ids}).values_list(own, "country_id")
+        for object_id, country_id in pairs:
+            countries[object_id].append(country_id)
+    if source.authors:
+        names = (
+            Authorship.objects.filter(report_id__in=ids, author__status=Status.PUBLISHED)
+            .order_by("position", "pk")
+            .values_list("report_id", "author__given_names", "author__family_name")
+        )
+        for report_id, given, family in names:
+            authors[report_id].append(_join((given, family)))
+    n_title, n_body = len(source.title), len(source.body)
+    rows = []
+    for record in records:
+        object_id = record[0]
+        title = _join(record[1 : 1 + n_title])
+        body = _join(record[1 + n_title : 1 + n_title + n_body])
+        rest = list(record[1 + n_title + n_body :])
+        year = rest.pop(0) if source.year else None
+        country_ids = [rest.pop(0)] if source.country else countries[object_id]
+        if authors[object_id]:
+            body = _join((body, ", ".join(authors[object_id])))
+        country_text = " ".join(str(c) for c in sorted(set(country_ids)) if c is not None)
+        rows.append((object_id, title, body, year, country_text))
+    return rows
+
+
+def _insert(kind, rows):
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        sql = f"""
+            INSERT INTO search_entry
+                (kind, object_id, title, year, country_ids, countries, title_vector, vector)
+            SELECT %s, r.object_id, left(r.title, 600), r.year, r.country_ids,
+                   string_to_array(NULLIF(r.country_ids, ''), ' ')::integer[],
+                   t.v,
+                   setweight(t.v, 'A') || setweight(to_tsvector('{SEARCH_CONFIG}', r.body), 'B')
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::smallint[], %s::text[])
+                 AS r(object_id, title, body, year, country_ids)
+            CROSS JOIN LATERAL (SELECT to_tsvector('{SEARCH_CONFIG}', r.title) AS v) t
+            ON CONFLICT (kind, object_id) DO UPDATE SET
+                title = EXCLUDED.title, year = EXCLUDED.year, country_ids = EXCLUDED.country_ids,
+                countries = EXCLUDED.countries, title_vector = EXCLUDED.title_vector,
+                vector = EXCLUDED.vector
+        """  # noqa: S608 - SEARCH_CONFIG is a constant
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [kind, *(list(column) for column in zip(*rows, strict=True))])
+    else:
+        entries = SearchEntry.objects.bulk_create(
+            SearchEntry(
+                kind=kind,
+                object_id=object_id,
+                title=title[:600],
+                year=year,
+                country_ids=country_text,
+            )
+            for object_id, title, _body, year, country_text in rows
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_entry_fts (rowid, title, body) VALUES (%s, %s, %s)",
+                [(e.pk, row[1], row[2]) for e, row in zip(entries, rows, strict=True)],
+            )
+
+
+def _add_words(rows):
+    from portal.search.text import fold
+
+    words = {}
+    for _id, title, body, _year, _countries in rows:
+        for word in _WORDS.findall(f"{title} {body}"):
+            words.setdefault(fold(word), word)
+    if words:
+        SearchWord.objects.bulk_create(
+            (SearchWord(folded=f, word=w) for f, w in words.items()),
+            batch_size=CHUNK,
+            ignore_conflicts=True,
+        )
+
+
+def refresh(kind, ids):
+    """Make the rows of the `kind` records `ids` match what the public may read now."""
+    ids = list(ids)
+    if not ids:
+        return
+    with transaction.atomic():
+        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+        rows = _rows(kind, _type(kind).public().filter(pk__in=ids))
+        _insert(kind, rows)
+        _add_words(rows)
 
 
 def index_records(model, objects):
-    """Add or refresh `objects` (instances of `model`) in every auto-updated search backend."""
-    objects = list(objects)
-    if not objects or not class_is_indexed(model):
+    """Add, refresh or remove (when no longer public) `objects`, instances of `model`."""
+    kind = kind_of(model)
+    if kind is None:
         return
-    for backend in get_search_backends(with_auto_update=True):
-        backend.add_bulk(model, objects)
+    ids = [obj.pk for obj in objects]
+    for start in range(0, len(ids), CHUNK):
+        refresh(kind, ids[start : start + CHUNK])
 
 
 def unindex_records(objects):
+    """Remove `objects` (of any indexed models) from the index."""
+    by_kind = defaultdict(list)
     for obj in objects:
-        if class_is_indexed(type(obj)):
-            remove_object(obj)
+        kind = kind_of(type(obj))
+        if kind is not None:
+            by_kind[kind].append(obj.pk)
+    for kind, ids in by_kind.items():
+        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+
+
+def rebuild(stdout=None):
+    """Empty the index and write every public record again, CHUNK records at a time."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE search_entry, search_word")
+            # Filling first and indexing once is several times faster than a GIN per insert.
+            cursor.execute("DROP INDEX IF EXISTS search_entry_vector_gin")
+        else:
+            SearchEntry.objects.all().delete()
+            SearchWord.objects.all().delete()
+    total = 0
+    try:
+        for search_type in _types():
+            public = search_type.public().order_by("pk")
+            last = 0
+            while True:
+                ids = list(public.filter(pk__gt=last).values_list("pk", flat=True)[:CHUNK])
+                if not ids:
+                    break
+                last = ids[-1]
+                rows = _rows(search_type.key, search_type.model.objects.filter(pk__in=ids))
+                with transaction.atomic():
+                    _insert(search_type.key, rows)
+                    _add_words(rows)
+                total += len(rows)
+            if stdout is not None:
+                stdout.write(f"{search_type.key}: indexed\n")
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(VECTOR_INDEX)
+                cursor.execute("ANALYZE search_entry")
+                cursor.execute("ANALYZE search_word")
+    return total

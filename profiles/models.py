@@ -5,7 +5,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from modelsearch import index
 from simple_history.models import HistoricalRecords
 
 from portal.models import PublishableQuerySet, RecordModel
@@ -34,7 +33,7 @@ class CountryManager(models.Manager.from_queryset(PublishableQuerySet)):
         return self.get(iso_code=iso_code.upper())
 
 
-class Country(index.Indexed, RecordModel):
+class Country(RecordModel):
     country_field = "self"  # portal.permissions: an editor needs this country itself
 
     iso_code = models.CharField(
@@ -68,15 +67,6 @@ class Country(index.Indexed, RecordModel):
         blank=True,
         help_text=_("Date a researcher last checked this country's records against the sources."),
     )
-
-    search_fields = [
-        index.SearchField("name", boost=10),
-        index.SearchField("iso_code"),
-        index.SearchField("region"),
-        index.SearchField("summary"),
-        index.FilterField("id"),
-        index.FilterField("status"),
-    ]
 
     objects = CountryManager()
 
@@ -296,7 +286,7 @@ class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
         return self.get(name=name)
 
 
-class Organisation(index.Indexed, RecordModel):
+class Organisation(RecordModel):
     _history_m2m_fields = ("countries",)
     country_field = "countries"
 
@@ -367,17 +357,6 @@ class Organisation(index.Indexed, RecordModel):
         verbose_name=_("member of"),
         help_text=_("Networks and bodies it belongs to; edit them under 'Member of' below."),
     )
-
-    search_fields = [
-        index.SearchField("name", boost=10),
-        index.SearchField("acronym", boost=10),
-        index.SearchField("national_name", boost=10),
-        index.SearchField("description"),
-        index.FilterField("id"),
-        index.FilterField("status"),
-        index.FilterField("countries"),
-        index.FilterField("founding_year"),
-    ]
 
     objects = OrganisationManager()
 
@@ -520,7 +499,7 @@ class InitiativeManager(models.Manager.from_queryset(InitiativeQuerySet)):
         return self.get(country__iso_code=iso_code, title=title, year=year)
 
 
-class Initiative(index.Indexed, RecordModel):
+class Initiative(RecordModel):
     _history_m2m_fields = ("themes",)
     country_field = "country"
 
@@ -588,16 +567,6 @@ class Initiative(index.Indexed, RecordModel):
         _("source"), max_length=300, blank=True, help_text=_("Where the facts come from.")
     )
     source_url = models.URLField(_("source URL"), blank=True, help_text=_("Link to the source."))
-
-    search_fields = [
-        index.SearchField("title", boost=10),
-        index.SearchField("body"),
-        index.SearchField("source_name"),
-        index.FilterField("id"),
-        index.FilterField("status"),
-        index.FilterField("country"),
-        index.FilterField("year"),
-    ]
 
     objects = InitiativeManager()
 
@@ -718,7 +687,7 @@ class ReportingChannelManager(models.Manager.from_queryset(ReportingChannelQuery
         return self.get(country__iso_code=iso_code, name=name)
 
 
-class ReportingChannel(index.Indexed, RecordModel):
+class ReportingChannel(RecordModel):
     country_field = "country"
 
     name = models.CharField(
@@ -765,18 +734,6 @@ class ReportingChannel(index.Indexed, RecordModel):
         _("since"), _("Year it opened, if the source says."), null=True, blank=True
     )
     description = models.TextField(_("description"), blank=True, help_text=_("Short description."))
-
-    search_fields = [
-        index.SearchField("name", boost=10),
-        index.SearchField("accepts"),
-        index.SearchField("how_to_reach"),
-        index.SearchField("description"),
-        index.SearchField("phone"),
-        index.FilterField("id"),
-        index.FilterField("status"),
-        index.FilterField("country"),
-        index.FilterField("since_year"),
-    ]
 
     objects = ReportingChannelManager()
 

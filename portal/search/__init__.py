@@ -1,1 +1,1 @@
-from . import signals  # noqa: F401  (connects the index updates for authorships)
+"""Global search: the index table, its upkeep (signals, portal/search_index.py) and the page."""

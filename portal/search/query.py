@@ -1,10 +1,21 @@
-"""Global search over every public record type, through modelsearch's index.
+"""Global search over the index table `search_entry` (portal/search/models.py).
 
-modelsearch searches one model at a time, so a search runs one ranked query and one count per
-record type, plus one facet query per type for countries and for years, then merges the hits by
-score. The number of queries depends on the number of record types only, never on the data.
-Scores are comparable across types because every type is searched in the same index (PostgreSQL:
-ts_rank, higher is better; SQLite: FTS5 bm25, lower is better).
+A search runs a fixed number of queries, whatever the data and the number of hits:
+
+1. counts: one aggregate over the matching rows, grouped by (type), (type, country) and
+   (type, year): the total, the type facet and the country and year facets;
+2. the page: the ranked (type, id) pairs of the requested page (skipped when nothing matches);
+3. the records on the page: one query per record type present on the page (plus one for report
+   authors), and one for the names of the facet countries.
+
+"Did you mean" (portal/search/suggest.py) adds one query and a second search only when the first
+finds nothing.
+
+Ranking (PostgreSQL): when at most FULL_RANK_LIMIT rows match, `ts_rank` over the weighted vector
+(title words weight A, text weight B). When more match, ranking all of them would read every
+row's full vector, so the rank is `ts_rank` over the title vector alone: records whose title
+matches come first (more title matches higher), then the rest; ties newest first. SQLite: FTS5
+`bm25` with the title weighted 10 to 1.
 """
 
 import math
@@ -12,16 +23,17 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import prefetch_related_objects
-from modelsearch.backends import get_search_backend
 
 from profiles.models import Country
 
 from .suggest import suggest
 from .text import clean_query, highlight, match_pattern, snippet
-from .types import SEARCH_TYPES
+from .types import SEARCH_TYPES, TYPES_BY_KEY
 
 PER_PAGE = 20
-MAX_PAGES = 25  # deeper pages would fetch PER_PAGE * page rows from every type
+MAX_PAGES = 25  # deeper pages are not worth an OFFSET over tens of thousands of rows
+FULL_RANK_LIMIT = 2000
+SEARCH_CONFIG = "public.portal_english"
 
 
 @dataclass
@@ -68,44 +80,6 @@ class SearchPage:
         return self.total > MAX_PAGES * PER_PAGE
 
 
-def _better_first(score):
-    # PostgreSQL ts_rank grows with relevance, SQLite bm25 falls.
-    return -score if connection.vendor == "postgresql" else score
-
-
-def _candidate_types(type_key, country, year):
-    types = [t for t in SEARCH_TYPES if not type_key or t.key == type_key]
-    if country is not None:
-        types = [t for t in types if t.country_lookup]
-    if year is not None:
-        types = [t for t in types if t.year_lookup]
-    return types
-
-
-def _base_queryset(search_type, country, year):
-    public = search_type.public()
-    if country is not None:
-        public = public.filter(**{search_type.country_lookup: country})
-    if year is not None:
-        public = public.filter(**{search_type.year_lookup: year})
-    # modelsearch accepts only filters on declared filter fields: the public rules (which may
-    # look at related records) go into a subquery on the primary key.
-    queryset = search_type.model.objects.filter(pk__in=public.values("pk"))
-    if search_type.select_related:
-        queryset = queryset.select_related(*search_type.select_related)
-    return queryset
-
-
-def _search(queryset, query):
-    return get_search_backend().search(query, queryset, operator="and").annotate_score("_score")
-
-
-def _facet(search_type, results, lookup):
-    attname = search_type.model._meta.get_field(lookup).attname  # "country" -> "country_id"
-    counts = results.facet(attname)
-    return {value: count for value, count in counts.items() if value is not None}
-
-
 def search(raw_query, *, type_key="", country=None, year=None, page=1):
     """One page of hits for `raw_query`; `country` is a Country, `year` an int, or None."""
     query = clean_query(raw_query)
@@ -123,38 +97,130 @@ def search(raw_query, *, type_key="", country=None, year=None, page=1):
     return result
 
 
+# --- the two index queries, per database ----------------------------------------------------------
+
+
+def _fts_query(query):
+    """FTS5 MATCH text: every word a quoted string (all required); no operator gets through."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+
+
+def _where(query, country_id, year):
+    """(SQL condition on `e`, params) for the matching rows with the country and year filters."""
+    if connection.vendor == "postgresql":
+        conditions = [f"e.vector @@ plainto_tsquery('{SEARCH_CONFIG}', %s)"]
+        params = [query]
+        if country_id is not None:
+            conditions.append("e.countries @> ARRAY[%s]::integer[]")
+            params.append(country_id)
+    else:
+        conditions = ["search_entry_fts MATCH %s"]
+        params = [_fts_query(query)]
+        if country_id is not None:
+            conditions.append("(' ' || e.country_ids || ' ') LIKE %s")
+            params.append(f"% {int(country_id)} %")
+    if year is not None:
+        conditions.append("e.year = %s")
+        params.append(year)
+    return " AND ".join(conditions), params
+
+
+def _from():
+    if connection.vendor == "postgresql":
+        return "search_entry e"
+    return "search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid"
+
+
+def _counts(query, country_id, year):
+    """{kind: n}, {kind: {country_id: n}}, {kind: {year: n}} of the matching rows."""
+    where, params = _where(query, country_id, year)
+    kinds, countries, years = {}, {}, {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A row per (record, country); `n = 1` counts each record once for type and year.
+            cursor.execute(
+                f"""
+                SELECT e.kind, u.c, e.year, GROUPING(u.c, e.year),
+                       count(*) FILTER (WHERE u.n = 1), count(*)
+                FROM search_entry e
+                CROSS JOIN LATERAL unnest(coalesce(e.countries, '{{NULL}}'::integer[]))
+                     WITH ORDINALITY AS u(c, n)
+                WHERE {where}
+                GROUP BY GROUPING SETS ((e.kind), (e.kind, u.c), (e.kind, e.year))
+                """,  # noqa: S608 - only constant SQL pieces; values are parameters
+                params,
+            )
+            for kind, country, row_year, grouping, records, pairs in cursor.fetchall():
+                if grouping == 3:
+                    kinds[kind] = records
+                elif grouping == 1 and country is not None:
+                    countries.setdefault(kind, {})[country] = pairs
+                elif grouping == 2 and row_year is not None:
+                    years.setdefault(kind, {})[row_year] = records
+        else:
+            cursor.execute(
+                f"SELECT e.kind, e.country_ids, e.year FROM {_from()} WHERE {where}", params
+            )  # noqa: S608, E501
+            for kind, country_ids, row_year in cursor.fetchall():
+                kinds[kind] = kinds.get(kind, 0) + 1
+                for country in {int(c) for c in country_ids.split()}:
+                    per_kind = countries.setdefault(kind, {})
+                    per_kind[country] = per_kind.get(country, 0) + 1
+                if row_year is not None:
+                    per_kind = years.setdefault(kind, {})
+                    per_kind[row_year] = per_kind.get(row_year, 0) + 1
+    return kinds, countries, years
+
+
+def _page(query, type_key, country_id, year, offset, total):
+    """[(kind, object_id, score)] of one page, best first."""
+    where, params = _where(query, country_id, year)
+    if type_key:
+        where += " AND e.kind = %s"
+        params.append(type_key)
+    if connection.vendor == "postgresql":
+        vector = "e.vector" if total <= FULL_RANK_LIMIT else "e.title_vector"
+        score = f"ts_rank({vector}, plainto_tsquery('{SEARCH_CONFIG}', %s))"
+        order = "score DESC, e.object_id DESC, e.kind"
+        params = [query, *params]
+    else:
+        score = "bm25(search_entry_fts, 10.0, 1.0)"
+        order = "score, e.object_id DESC, e.kind"
+    sql = (
+        f"SELECT e.kind, e.object_id, {score} AS score FROM {_from()} "  # noqa: S608
+        f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, PER_PAGE, offset])
+        return cursor.fetchall()
+
+
+# --- one search -----------------------------------------------------------------------------------
+
+
+def _sum(per_kind, chosen):
+    total = {}
+    for kind in chosen:
+        for value, n in per_kind.get(kind, {}).items():
+            total[value] = total.get(value, 0) + n
+    return total
+
+
 def _run(query, type_key, country, year, page):
     result = SearchPage(query=query)
     country_id = country.pk if country is not None else None
-    per_type = {}
-    for search_type in _candidate_types("", country_id, year):
-        results = _search(_base_queryset(search_type, country_id, year), query)
-        per_type[search_type.key] = (search_type, results, results.count())
-
+    kinds, countries, years = _counts(query, country_id, year)
     result.type_facets = [
-        Facet(key, st.label, count, selected=key == type_key)
-        for key, (st, _results, count) in per_type.items()
-        if count
+        Facet(t.key, t.label, kinds[t.key], selected=t.key == type_key)
+        for t in SEARCH_TYPES
+        if kinds.get(t.key)
     ]
-    chosen = {k: v for k, v in per_type.items() if not type_key or k == type_key}
-    result.total = sum(count for _st, _results, count in chosen.values())
+    chosen = [type_key] if type_key else list(kinds)
+    result.total = sum(kinds.get(kind, 0) for kind in chosen)
     result.num_pages = max(1, min(MAX_PAGES, math.ceil(result.total / PER_PAGE)))
     result.number = min(max(1, page), result.num_pages)
 
-    country_counts, year_counts = {}, {}
-    for search_type, results, count in chosen.values():
-        if not count:
-            continue
-        if search_type.country_lookup and search_type.country_lookup != "id":
-            for value, n in _facet(search_type, results, search_type.country_lookup).items():
-                country_counts[value] = country_counts.get(value, 0) + n
-        if search_type.year_lookup:
-            for value, n in _facet(search_type, results, search_type.year_lookup).items():
-                year_counts[value] = year_counts.get(value, 0) + n
-    # A country is a hit of its own country facet.
-    if "countries" in chosen and chosen["countries"][2]:
-        for value, n in _facet(*chosen["countries"][:2], "id").items():
-            country_counts[value] = country_counts.get(value, 0) + n
+    country_counts = _sum(countries, chosen)
     if country_counts:
         names = {
             pk: (iso_code, name)
@@ -172,29 +238,20 @@ def _run(query, type_key, country, year, page):
         )
     result.year_facets = [
         Facet(str(y), str(y), n, selected=y == year)
-        for y, n in sorted(year_counts.items(), reverse=True)
+        for y, n in sorted(_sum(years, chosen).items(), reverse=True)
     ]
+    if not result.total:
+        return result
 
-    wanted = result.number * PER_PAGE
-    scored = []
-    for search_type, results, count in chosen.values():
-        if count:
-            for obj in results[:wanted]:
-                scored.append((_better_first(obj._score or 0.0), -obj.pk, search_type.key, obj))
-    # Ties in the order modelsearch breaks them within a type (newest first), so every page
-    # continues the one before.
-    scored.sort(key=lambda item: item[:3])
-    page_items = scored[wanted - PER_PAGE : wanted]
-
-    for search_type in SEARCH_TYPES:
-        if search_type.prefetch:
-            objs = [obj for _s, _pk, key, obj in page_items if key == search_type.key]
-            if objs:
-                prefetch_related_objects(objs, *search_type.prefetch())
-
+    offset = (result.number - 1) * PER_PAGE
+    rows = _page(query, type_key, country_id, year, offset, result.total)
+    objects = _fetch(rows)
     pattern = match_pattern(query)
-    for score, _pk, key, obj in page_items:
-        search_type = chosen[key][0]
+    for kind, object_id, score in rows:
+        obj = objects.get((kind, object_id))
+        if obj is None:  # deleted without a signal since it was indexed
+            continue
+        search_type = TYPES_BY_KEY[kind]
         title, text = search_type.texts(obj)
         result.hits.append(
             Hit(
@@ -208,3 +265,23 @@ def _run(query, type_key, country, year, page):
             )
         )
     return result
+
+
+def _fetch(rows):
+    """{(kind, id): record} for the rows of a page: one query per type (and its prefetches)."""
+    ids_by_kind = {}
+    for kind, object_id, _score in rows:
+        ids_by_kind.setdefault(kind, []).append(object_id)
+    objects = {}
+    for kind, ids in ids_by_kind.items():
+        search_type = TYPES_BY_KEY.get(kind)
+        if search_type is None:
+            continue
+        queryset = search_type.model.objects.filter(pk__in=ids)
+        if search_type.select_related:
+            queryset = queryset.select_related(*search_type.select_related)
+        found = list(queryset)
+        if search_type.prefetch and found:
+            prefetch_related_objects(found, *search_type.prefetch())
+        objects.update({(kind, obj.pk): obj for obj in found})
+    return objects

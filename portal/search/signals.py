@@ -1,19 +1,105 @@
-"""Index updates modelsearch's own signals miss.
+"""Keep the search index right on single-record changes (admin edits, publishing, withdrawing,
+deletes, history reverts, relation changes). Bulk writers call `portal.search_index` themselves.
 
-A report's author names are part of its index entry, but the admin saves the authorships after the
-report itself (inline), and modelsearch only reindexes a record on its own save.
+A record's row depends on the record and on a few related ones: its parents' status (a
+country, a legal act), names copied into its text (a report's authors, a channel's organisation,
+an initiative's country) and its countries (many-to-many). Each handler refreshes exactly the
+rows concerned, in bulk. Raw saves (loaddata) are skipped: `load_demo_data` rebuilds the index.
 """
 
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from library.models import Authorship, Report
-from portal.search_index import index_records
+from laws.models import Instrument, LegalAct, Provision
+from library.models import Author, Authorship, Report
+from portal.search_index import CHUNK, refresh, unindex_records
+from profiles.models import Country, Initiative, Organisation, ReportingChannel
+
+RECORDS = (
+    Country,
+    Initiative,
+    Organisation,
+    ReportingChannel,
+    Report,
+    Author,
+    Provision,
+    Instrument,
+)
+KINDS = {
+    Country: "countries",
+    Initiative: "initiatives",
+    Organisation: "organisations",
+    ReportingChannel: "channels",
+    Report: "reports",
+    Author: "authors",
+    Provision: "provisions",
+    Instrument: "instruments",
+}
 
 
-@receiver(post_save, sender=Authorship, dispatch_uid="search_reindex_report_on_authorship_save")
-@receiver(post_delete, sender=Authorship, dispatch_uid="search_reindex_report_on_authorship_del")
-def reindex_report(sender, instance, **kwargs):
-    report = Report.objects.filter(pk=instance.report_id).first()
-    if report is not None:
-        index_records(Report, [report])
+def _refresh_all(kind, queryset):
+    ids = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        refresh(kind, ids[start : start + CHUNK])
+
+
+def record_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    refresh(KINDS[sender], [instance.pk])
+    if sender is Country:
+        # Initiatives, channels and provisions are public only with a published country, and
+        # initiatives and channels carry its name.
+        _refresh_all("initiatives", Initiative.objects.filter(country_id=instance.pk))
+        _refresh_all("channels", ReportingChannel.objects.filter(country_id=instance.pk))
+        _refresh_all("provisions", Provision.objects.filter(country_id=instance.pk))
+    elif sender is Author:
+        _refresh_all("reports", Report.objects.filter(authorships__author_id=instance.pk))
+    elif sender is Organisation:
+        _refresh_all("channels", ReportingChannel.objects.filter(organisation_id=instance.pk))
+
+
+def record_deleted(sender, instance, **kwargs):
+    unindex_records([instance])
+
+
+def act_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    _refresh_all("provisions", Provision.objects.filter(act_id=instance.pk))
+
+
+def authorship_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    refresh("reports", [instance.report_id])
+
+
+def countries_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Report.countries / Organisation.countries / Report.authors changed, from either side."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    owner = Report if sender in (Report.countries.through, Authorship) else Organisation
+    kind = KINDS[owner]
+    if not reverse:
+        refresh(kind, [instance.pk])
+    elif pk_set:
+        refresh(kind, pk_set)
+    elif action == "post_clear":
+        # Cleared from the other side: Django gives no ids; the rows keep a stale country
+        # (facets only) until the next save or rebuild of those records.
+        return
+
+
+def connect():
+    for model in RECORDS:
+        uid = f"search_index_{model._meta.label_lower}"
+        post_save.connect(record_saved, sender=model, dispatch_uid=f"{uid}_save")
+        post_delete.connect(record_deleted, sender=model, dispatch_uid=f"{uid}_delete")
+    post_save.connect(act_changed, sender=LegalAct, dispatch_uid="search_index_act_save")
+    post_delete.connect(act_changed, sender=LegalAct, dispatch_uid="search_index_act_delete")
+    post_save.connect(authorship_changed, sender=Authorship, dispatch_uid="search_authorship_save")
+    post_delete.connect(authorship_changed, sender=Authorship, dispatch_uid="search_authorship_del")
+    for through in (Report.countries.through, Organisation.countries.through, Authorship):
+        m2m_changed.connect(
+            countries_changed, sender=through, dispatch_uid=f"search_m2m_{through._meta.label}"
+        )

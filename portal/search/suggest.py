@@ -1,10 +1,13 @@
 """'Did you mean': the closest indexed words to the words of a query that found nothing.
 
-PostgreSQL: one query finds the index entries whose text is most similar (pg_trgm word similarity,
-accent-insensitive, served by the trigram indexes of portal migration 0002). SQLite (development):
-one query reads the titles and the start of the texts. Either way the candidate words are then
-compared with difflib. A suggestion is only used if searching it finds published records, so a
-word that occurs only in drafts never shows.
+The vocabulary is `search_word`: every word (3+ letters) of the titles and texts written to the
+index, folded (lower case, no accents), with the spelling first seen. Words of records that later
+stop being public stay in it, so a suggestion is only used when searching it finds published
+records (portal/search/query.py); drafts are never indexed, so their words never appear.
+
+PostgreSQL: one query takes, for every word of the query, the most similar known words (pg_trgm
+similarity, served by the trigram index of search migration 0001). SQLite (development): one
+query reads the vocabulary. Either way difflib then picks the closest.
 """
 
 import difflib
@@ -12,42 +15,39 @@ import re
 
 from django.db import connection
 
+from .models import SearchWord
 from .text import fold
 
-MAX_CANDIDATE_ROWS = 30
-_WORDS = re.compile(r"[^\W\d_]{3,}")
+CANDIDATES_PER_WORD = 10
+_WORDS = re.compile(r"[^\W\d_]{3,64}")
 
 
-def _candidate_texts(words):
+def _candidates(folded_words):
+    """{folded: spelling} of known words close to any of `folded_words`."""
     if connection.vendor == "postgresql":
-        condition = (
-            "f_unaccent(%s) <%% f_unaccent(title_text) OR f_unaccent(%s) <%% f_unaccent(body_text)"
-        )
-        conditions = " OR ".join([condition] * len(words))
-        params = [w for word in words for w in (word, word)]
-        sql = (
-            "SELECT title_text, left(body_text, 2000) FROM modelsearch_indexentry "  # noqa: S608
-            f"WHERE {conditions} LIMIT %s"
-        )
-        params.append(MAX_CANDIDATE_ROWS)
-    else:
-        sql = "SELECT title, substr(body, 1, 500) FROM modelsearch_indexentry"
-        params = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [" ".join(t for t in row if t) for row in cursor.fetchall()]
+        sql = """
+            SELECT c.folded, c.word
+            FROM unnest(%s::text[]) AS q(w)
+            CROSS JOIN LATERAL (
+                SELECT folded, word FROM search_word
+                WHERE folded %% q.w
+                ORDER BY similarity(folded, q.w) DESC, folded
+                LIMIT %s
+            ) c
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [folded_words, CANDIDATES_PER_WORD])
+            return dict(cursor.fetchall())
+    return dict(SearchWord.objects.values_list("folded", "word"))
 
 
 def suggest(query):
     """The query with each unknown word replaced by the closest known one, or ''."""
     words = query.split()
-    checked = [w for w in words if _WORDS.fullmatch(w)]
+    checked = sorted({fold(w) for w in words if _WORDS.fullmatch(w)})
     if not checked:
         return ""
-    vocabulary = {}
-    for text in _candidate_texts(checked):
-        for word in _WORDS.findall(text):
-            vocabulary.setdefault(fold(word), word)
+    vocabulary = _candidates(checked)
     if not vocabulary:
         return ""
     changed = False

@@ -102,7 +102,7 @@ def form_field_names(html):
 @pytest.fixture
 def site(db, client):
     call_command("loaddata", *[str(f) for f in demo_fixture_files()], verbosity=0)
-    call_command("rebuild_modelsearch_index", verbosity=0)
+    call_command("rebuild_search_index", verbosity=0)
     urls = public_urls()
     names = {}
     for name, url in urls.items():

@@ -228,25 +228,160 @@ def _count_queries(client, params):
     return len(captured.captured_queries)
 
 
+def _expected_queries(page):
+    """The fixed plan: counts and facets, the ranked page, the facet country names, one query
+    per record type on the page, and one for the authors of the reports on it."""
+    kinds = {hit.type.key for hit in page.hits}
+    return 2 + bool(page.country_facets) + len(kinds) + ("reports" in kinds)
+
+
 def test_query_count_does_not_grow_with_data(client):
     country = CountryFactory()
     InitiativeFactory(country=country, body="manatee")
     ReportFactory(title="Manatee report", countries=[country], authors=[AuthorFactory()])
     OrganisationFactory(description="manatee")
-    # The number of queries depends on the record types that match (and, for reports, whether
-    # the page shows one: their authors are read for the snippet), never on the record count.
     params = {"q": "manatee"}
     _count_queries(client, params)  # fills Django's content-type cache, as any earlier request
     small = _count_queries(client, params)
+    assert small == _expected_queries(search("manatee")) == 7
 
     for i in range(30):
         ReportFactory(title=f"Manatee report {i}", countries=[country], authors=[AuthorFactory()])
-    for i in range(5):  # together fewer than a page: every first page shows reports
+    for i in range(30):
         InitiativeFactory(country=CountryFactory(), year=1990 + i, body=f"manatee {i}")
         OrganisationFactory(description="manatee")
     large = _count_queries(client, params)
-    assert small == large
-    assert _count_queries(client, {**params, "page": 2}) <= large
+    # Never more than one query per record type on the page, whatever the number of hits.
+    assert large == _expected_queries(search("manatee")) <= 3 + 8 + 1
+    # The same types on the page: the same number of queries with 4 or 94 hits.
+    for kind in ("reports", "initiatives"):
+        assert _count_queries(client, {**params, "type": kind}) == 3 + 1 + (kind == "reports")
+    # Organisations without countries: no facet country names to read.
+    assert _count_queries(client, {**params, "type": "organisations"}) == 2 + 1
+    assert _count_queries(client, {**params, "page": 2}) <= 3 + 8 + 1
+
+
+def test_search_with_no_hits_runs_counts_and_suggestion_only():
+    InitiativeFactory(body="manatee")
+    with CaptureQueriesContext(connection) as captured:
+        page = search("zzqqxx")
+    assert page.total == 0
+    assert len(captured.captured_queries) == 2  # counts, then "did you mean" (nothing close)
+
+
+# --- the index follows every kind of change ---------------------------------------------------
+
+
+def test_withdrawing_a_country_removes_its_records_and_publishing_brings_them_back():
+    country = CountryFactory(name="Elbonia")
+    initiative = InitiativeFactory(country=country, body="capybara")
+    channel = ReportingChannelFactory(country=country, description="capybara")
+    provision = ProvisionFactory(act=LegalActFactory(country=country), summary="capybara")
+    assert set(hit_objects(search("capybara"))) == {initiative, channel, provision}
+    country.status = Status.WITHDRAWN
+    country.save()
+    assert search("capybara").total == 0
+    country.status = Status.PUBLISHED
+    country.save()
+    assert search("capybara").total == 3
+    # Its name is part of its initiatives' and channels' text.
+    assert set(hit_objects(search("Elbonia capybara"))) == {initiative, channel}
+
+
+def test_withdrawing_an_act_removes_its_provisions():
+    act = LegalActFactory()
+    provision = ProvisionFactory(act=act, summary="tapir")
+    assert hit_objects(search("tapir")) == [provision]
+    act.status = Status.WITHDRAWN
+    act.save()
+    assert search("tapir").total == 0
+
+
+def test_renaming_or_withdrawing_an_author_updates_their_reports():
+    author = AuthorFactory(family_name="Quagga")
+    report = ReportFactory(title="A survey", summary="Nothing.")
+    Authorship.objects.create(report=report, author=author, position=1)
+    assert report in hit_objects(search("Quagga"))
+    author.family_name = "Okapi"
+    author.save()
+    assert search("Quagga").total == 0
+    assert set(hit_objects(search("Okapi"))) == {author, report}
+    author.status = Status.DRAFT
+    author.save()
+    assert search("Okapi").total == 0  # neither the draft author nor its name in the report
+
+
+def test_country_changes_of_a_report_move_it_between_facets():
+    one, two = CountryFactory(name="Freedonia"), CountryFactory(name="Sylvania")
+    report = ReportFactory(summary="narwhal", countries=[one])
+    assert search("narwhal", country=one).total == 1
+    report.countries.set([two])
+    assert search("narwhal", country=one).total == 0
+    assert [f.label for f in search("narwhal").country_facets] == ["Sylvania"]
+    two.reports.remove(report)  # from the other side
+    assert search("narwhal", country=two).total == 0
+    assert search("narwhal").total == 1
+
+
+def test_history_revert_and_restore_keep_the_index_right():
+    from portal.history import record_restore, record_revert
+
+    initiative = InitiativeFactory(title="Ocelot week")
+    first = initiative.history.latest().history_id
+    initiative.title = "Margay week"
+    initiative.save()
+    assert search("ocelot").total == 0
+    record_revert(record=initiative, history_id=first)
+    assert hit_objects(search("ocelot")) == [initiative]
+    pk = initiative.pk
+    initiative.delete()
+    assert search("ocelot").total == 0
+    restored, _children = record_restore(model=type(initiative), pk=pk)
+    assert hit_objects(search("ocelot")) == [restored]
+
+
+def test_index_records_runs_a_few_queries_per_chunk_whatever_its_size():
+    def queries_for(count, prefix):
+        reports = Report.objects.bulk_create(
+            Report(title=f"{prefix} {i}", slug=f"{prefix}-{i}", year=2020, status=Status.PUBLISHED)
+            for i in range(count)
+        )
+        authors = [AuthorFactory() for _ in range(2)]
+        Authorship.objects.bulk_create(
+            Authorship(report=r, author=a, position=n)
+            for r in reports
+            for n, a in enumerate(authors, 1)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            index_records(Report, reports)
+        return len(captured.captured_queries)
+
+    # Delete, read the records, their countries and authors, insert the entries, add the words;
+    # SQLite splits long inserts into batches of its parameter limit (999), PostgreSQL does not.
+    small, large = queries_for(3, "gerenuk"), queries_for(1000, "dikdik")
+    if connection.vendor == "postgresql":
+        assert small == large <= 8  # with the savepoint around the chunk
+    else:
+        assert small <= large <= 16
+    assert search("dikdik").total == 1000
+
+
+def test_rebuild_command_writes_only_public_records():
+    from django.core.management import call_command
+
+    from portal.search.models import SearchEntry
+
+    visible = InitiativeFactory(body="serval")
+    InitiativeFactory(body="serval", status=Status.DRAFT)
+    Report.objects.bulk_create(
+        [Report(title="Serval report", slug="serval-r", year=2020, status=Status.PUBLISHED)]
+    )  # no signal: only the rebuild indexes it
+    assert search("serval").total == 1
+    SearchEntry.objects.all().delete()
+    call_command("rebuild_search_index", verbosity=0)
+    page = search("serval")
+    assert page.total == 2 and visible in hit_objects(page)
+    assert SearchEntry.objects.filter(kind="initiatives", object_id=visible.pk).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,6 @@ class Command(BaseCommand):
         call_command("loaddata", *[str(f) for f in files], verbosity=options["verbosity"])
         # loaddata writes no history; give every record its initial history entry (once).
         call_command("populate_history", auto=True, verbosity=0)
-        # loaddata saves raw, which modelsearch does not index: build the search index.
-        call_command("rebuild_modelsearch_index", verbosity=0, stdout=StringIO())
+        # loaddata saves raw (no signals): build the search index.
+        call_command("rebuild_search_index", verbosity=0, stdout=StringIO())
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(files)} fixture files."))
