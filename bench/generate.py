@@ -73,6 +73,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.surnames = _syllable_names(self.rng, 20000)
         self.authors = []
+        self.report_keys = set()  # (title, year) is unique among reports
 
     def make_authors(self, count):
         rng = self.rng
@@ -187,19 +188,29 @@ class Generator:
         self.make_reports(count(150), prefix=f"c{n}", countries=[country])
         return country
 
+    def _report_key(self, rng):
+        """A (title, year) no other generated report has (short Zipf titles repeat)."""
+        while True:
+            key = (_sentence(rng, WORDS, 4, 10)[:-1], rng.randint(1995, 2025))
+            if key not in self.report_keys:
+                self.report_keys.add(key)
+                return key
+
     def make_reports(self, count, *, prefix, countries=()):
         rng = self.rng
         for start in range(0, count, BATCH):
             reports = Report.objects.bulk_create(
                 Report(
-                    title=_sentence(rng, WORDS, 4, 10)[:-1],
+                    title=title,
                     slug=f"bench-{prefix}-{i}",
-                    year=rng.randint(1995, 2025),
+                    year=year,
                     summary=" ".join(_sentence(rng, WORDS) for _ in range(rng.randint(2, 5))),
                     publisher=rng.choice(["EU Kids Online", "UNICEF", "Council of Europe", ""]),
                     status=Status.PUBLISHED,
                 )
-                for i in range(start, min(count, start + BATCH))
+                for i, (title, year) in (
+                    (i, self._report_key(rng)) for i in range(start, min(count, start + BATCH))
+                )
             )
             Authorship.objects.bulk_create(
                 Authorship(report=r, author=author, position=position)

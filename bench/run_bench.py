@@ -35,10 +35,10 @@ from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import clear_url_caches  # noqa: E402
-from modelsearch.models import IndexEntry  # noqa: E402
 
 from bench.generate import Generator  # noqa: E402
 from library.models import Author, Report  # noqa: E402
+from portal.search.models import SearchEntry  # noqa: E402
 from portal.search.query import PER_PAGE, search  # noqa: E402
 from portal.search.text import clean_query  # noqa: E402
 from portal.search.types import SEARCH_TYPES  # noqa: E402
@@ -161,12 +161,12 @@ def main():
     log(f"generated in {summary['generate_s']} s: {summary['rows']}")
 
     started = time.perf_counter()
-    call_command("rebuild_modelsearch_index", verbosity=0)
+    call_command("rebuild_search_index", verbosity=0)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     summary["index_s"] = round(time.perf_counter() - started, 1)
-    summary["index_entries"] = IndexEntry.objects.count()
+    summary["index_entries"] = SearchEntry.objects.count()
     log(f"indexed {summary['index_entries']} entries in {summary['index_s']} s")
 
     # Country page against a trivial view, same process, same middleware.
@@ -194,10 +194,12 @@ def main():
     for label, query in queries.items():
         indexed = timed(lambda q=query: search(q))
         plain = timed(lambda q=query: icontains_search(q), repeat=max(5, REPEAT // 4), warmup=1)
-        found = search(query)
+        with CaptureQueriesContext(connection) as captured:
+            found = search(query)
         summary["search"][label] = {
             "query": query,
             "hits": found.total,
+            "sql_queries": len(captured.captured_queries),
             "corrected_to": found.query if found.corrected_from else "",
             "icontains_hits": icontains_search(query)[0],
             "search": indexed,

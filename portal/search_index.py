@@ -29,10 +29,11 @@ from portal.search.models import SearchEntry, SearchWord
 CHUNK = 5000
 SEARCH_CONFIG = "public.portal_english"
 _WORDS = re.compile(r"[^\W\d_]{3,64}")
-VECTOR_INDEX = (
-    "CREATE INDEX IF NOT EXISTS search_entry_vector_gin ON search_entry USING gin (vector) "
-    "WITH (fastupdate = off)"
-)
+# The full-text indexes (as in search migration 0001), dropped and recreated around a rebuild.
+VECTOR_INDEXES = {
+    "search_entry_vector_gin": "vector",
+    "search_entry_title_vector_gin": "title_vector",
+}
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,8 @@ def rebuild(stdout=None):
         if connection.vendor == "postgresql":
             cursor.execute("TRUNCATE search_entry, search_word")
             # Filling first and indexing once is several times faster than a GIN per insert.
-            cursor.execute("DROP INDEX IF EXISTS search_entry_vector_gin")
+            for name in VECTOR_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
         else:
             SearchEntry.objects.all().delete()
             SearchWord.objects.all().delete()
@@ -259,7 +261,11 @@ def rebuild(stdout=None):
     finally:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(VECTOR_INDEX)
+                for name, column in VECTOR_INDEXES.items():
+                    cursor.execute(
+                        f"CREATE INDEX IF NOT EXISTS {name} ON search_entry "
+                        f"USING gin ({column}) WITH (fastupdate = off)"
+                    )
                 cursor.execute("ANALYZE search_entry")
                 cursor.execute("ANALYZE search_word")
     return total

@@ -32,8 +32,25 @@ from .types import SEARCH_TYPES, TYPES_BY_KEY
 
 PER_PAGE = 20
 MAX_PAGES = 25  # deeper pages are not worth an OFFSET over tens of thousands of rows
-FULL_RANK_LIMIT = 2000
+FULL_RANK_LIMIT = 2000  # up to this many matches: ts_rank over the whole weighted vector
+EXACT_LIMIT = 10000  # up to this many matches: exact counts and facets
+SAMPLE_PERCENT = 5  # above: counts estimated from this share of the index's pages
+SAMPLE_SEED = 8  # the same sample for every page of a search
 SEARCH_CONFIG = "public.portal_english"
+
+
+class About(int):
+    """An estimated count: an int that reads "about 5,100" (two significant figures)."""
+
+    approximate = True
+
+    def __str__(self):
+        digits = max(0, len(str(int(self))) - 2)
+        return f"about {round(int(self), -digits):,}"
+
+
+def _about(value):
+    return About(round(value))
 
 
 @dataclass
@@ -131,67 +148,131 @@ def _from():
     return "search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid"
 
 
-def _counts(query, country_id, year):
-    """{kind: n}, {kind: {country_id: n}}, {kind: {year: n}} of the matching rows."""
+def _aggregate(cursor, source, where, params):
+    """Rows of the facet aggregate over `source` (an SQL FROM item aliased e) matching `where`."""
+    # A row per (record, country); `n = 1` counts each record once for its type and year.
+    cursor.execute(
+        f"""
+        SELECT e.kind, u.c, e.year, GROUPING(u.c, e.year), count(*) FILTER (WHERE u.n = 1), count(*)
+        FROM {source}
+        CROSS JOIN LATERAL unnest(coalesce(e.countries, '{{NULL}}'::integer[]))
+             WITH ORDINALITY AS u(c, n)
+        WHERE {where}
+        GROUP BY GROUPING SETS ((e.kind), (e.kind, u.c), (e.kind, e.year))
+        """,  # noqa: S608 - only constant SQL pieces; values are parameters
+        params,
+    )
+    return cursor.fetchall()
+
+
+def _counts(query, country_id, year, kind=None):
+    """({kind: n}, {kind: {country_id: n}}, {kind: {year: n}}, approximate) of the matches.
+
+    PostgreSQL: exact up to EXACT_LIMIT matches (one query reading at most EXACT_LIMIT + 1 of
+    them); beyond, every count is estimated from a SAMPLE_PERCENT block sample of the index (one
+    more query) and marked approximate.
+    """
     where, params = _where(query, country_id, year)
+    if kind:
+        where += " AND e.kind = %s"
+        params.append(kind)
     kinds, countries, years = {}, {}, {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A row per (record, country); `n = 1` counts each record once for type and year.
-            cursor.execute(
-                f"""
-                SELECT e.kind, u.c, e.year, GROUPING(u.c, e.year),
-                       count(*) FILTER (WHERE u.n = 1), count(*)
-                FROM search_entry e
-                CROSS JOIN LATERAL unnest(coalesce(e.countries, '{{NULL}}'::integer[]))
-                     WITH ORDINALITY AS u(c, n)
-                WHERE {where}
-                GROUP BY GROUPING SETS ((e.kind), (e.kind, u.c), (e.kind, e.year))
-                """,  # noqa: S608 - only constant SQL pieces; values are parameters
-                params,
+            capped = (
+                f"(SELECT e.kind, e.year, e.countries FROM search_entry e WHERE {where} "  # noqa: S608
+                f"LIMIT {EXACT_LIMIT + 1}) e"
             )
-            for kind, country, row_year, grouping, records, pairs in cursor.fetchall():
+            rows = _aggregate(cursor, capped, "true", params)
+            scale = None
+            if sum(r[4] for r in rows if r[3] == 3) > EXACT_LIMIT:
+                sample = (
+                    f"search_entry e TABLESAMPLE SYSTEM ({SAMPLE_PERCENT}) "
+                    f"REPEATABLE ({SAMPLE_SEED})"
+                )
+                rows = _aggregate(cursor, sample, where, params)
+                scale = 100 / SAMPLE_PERCENT
+            for kind, country, row_year, grouping, records, pairs in rows:
+                if scale:
+                    records, pairs = _about(records * scale), _about(pairs * scale)
                 if grouping == 3:
                     kinds[kind] = records
                 elif grouping == 1 and country is not None:
                     countries.setdefault(kind, {})[country] = pairs
                 elif grouping == 2 and row_year is not None:
                     years.setdefault(kind, {})[row_year] = records
-        else:
-            cursor.execute(
-                f"SELECT e.kind, e.country_ids, e.year FROM {_from()} WHERE {where}", params
-            )  # noqa: S608, E501
-            for kind, country_ids, row_year in cursor.fetchall():
-                kinds[kind] = kinds.get(kind, 0) + 1
-                for country in {int(c) for c in country_ids.split()}:
-                    per_kind = countries.setdefault(kind, {})
-                    per_kind[country] = per_kind.get(country, 0) + 1
-                if row_year is not None:
-                    per_kind = years.setdefault(kind, {})
-                    per_kind[row_year] = per_kind.get(row_year, 0) + 1
-    return kinds, countries, years
+            if scale:
+                # More than EXACT_LIMIT match for sure, whatever the sample says.
+                total = sum(kinds.values())
+                if total <= EXACT_LIMIT:
+                    biggest = max(kinds, key=kinds.get) if kinds else None
+                    if biggest is not None:
+                        kinds[biggest] = _about(kinds[biggest] + EXACT_LIMIT + 1 - total)
+            return kinds, countries, years, bool(scale)
+        cursor.execute(f"SELECT e.kind, e.country_ids, e.year FROM {_from()} WHERE {where}", params)  # noqa: S608, E501
+        for kind, country_ids, row_year in cursor.fetchall():
+            kinds[kind] = kinds.get(kind, 0) + 1
+            for country in {int(c) for c in country_ids.split()}:
+                per_kind = countries.setdefault(kind, {})
+                per_kind[country] = per_kind.get(country, 0) + 1
+            if row_year is not None:
+                per_kind = years.setdefault(kind, {})
+                per_kind[row_year] = per_kind.get(row_year, 0) + 1
+    return kinds, countries, years, False
 
 
-def _page(query, type_key, country_id, year, offset, total):
-    """[(kind, object_id, score)] of one page, best first."""
+def _page(query, type_key, country_id, year, offset, total, approximate):
+    """[(kind, object_id, score)] of one page, best first (the rule: module docstring)."""
     where, params = _where(query, country_id, year)
     if type_key:
         where += " AND e.kind = %s"
         params.append(type_key)
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        return _fetchall(
+            f"SELECT e.kind, e.object_id, bm25(search_entry_fts, 10.0, 1.0) AS score "  # noqa: S608
+            f"FROM {_from()} WHERE {where} ORDER BY score, e.object_id DESC, e.kind "
+            "LIMIT %s OFFSET %s",
+            [*params, PER_PAGE, offset],
+        )
+    tsquery = f"plainto_tsquery('{SEARCH_CONFIG}', %s)"
+    if not approximate:
         vector = "e.vector" if total <= FULL_RANK_LIMIT else "e.title_vector"
-        score = f"ts_rank({vector}, plainto_tsquery('{SEARCH_CONFIG}', %s))"
-        order = "score DESC, e.object_id DESC, e.kind"
-        params = [query, *params]
-    else:
-        score = "bm25(search_entry_fts, 10.0, 1.0)"
-        order = "score, e.object_id DESC, e.kind"
-    sql = (
-        f"SELECT e.kind, e.object_id, {score} AS score FROM {_from()} "  # noqa: S608
-        f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+        return _fetchall(
+            f"SELECT e.kind, e.object_id, ts_rank({vector}, {tsquery}) AS score "  # noqa: S608
+            f"FROM search_entry e WHERE {where} "
+            "ORDER BY score DESC, e.object_id DESC, e.kind LIMIT %s OFFSET %s",
+            [query, *params, PER_PAGE, offset],
+        )
+    # Many matches: the records whose title has every word, ranked on the title vector alone
+    # (its own GIN index: no full vector is read), then the others newest first.
+    rows = _fetchall(
+        f"SELECT e.kind, e.object_id, ts_rank(e.title_vector, {tsquery}) AS score, "  # noqa: S608
+        f"count(*) OVER () FROM search_entry e WHERE {where} AND e.title_vector @@ {tsquery} "
+        "ORDER BY score DESC, e.object_id DESC, e.kind LIMIT %s OFFSET %s",
+        [query, *params, query, PER_PAGE, offset],
     )
+    page = [row[:3] for row in rows]
+    if len(page) == PER_PAGE:
+        return page
+    if rows:
+        title_matches = rows[0][3]
+    else:
+        title_matches = _fetchall(
+            f"SELECT count(*) FROM search_entry e WHERE {where} "  # noqa: S608
+            f"AND e.title_vector @@ {tsquery}",
+            [*params, query],
+        )[0][0]
+    return page + _fetchall(
+        f"SELECT e.kind, e.object_id, 0.0 FROM search_entry e WHERE {where} "  # noqa: S608
+        f"AND NOT e.title_vector @@ {tsquery} ORDER BY e.object_id DESC, e.kind "
+        "LIMIT %s OFFSET %s",
+        [*params, query, PER_PAGE - len(page), max(0, offset - title_matches)],
+    )
+
+
+def _fetchall(sql, params):
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, PER_PAGE, offset])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -203,13 +284,23 @@ def _sum(per_kind, chosen):
     for kind in chosen:
         for value, n in per_kind.get(kind, {}).items():
             total[value] = total.get(value, 0) + n
+    if any(isinstance(n, About) for n in total.values()):
+        return {value: _about(n) for value, n in total.items()}
     return total
 
 
 def _run(query, type_key, country, year, page):
     result = SearchPage(query=query)
     country_id = country.pk if country is not None else None
-    kinds, countries, years = _counts(query, country_id, year)
+    kinds, countries, years, approximate = _counts(query, country_id, year)
+    if approximate and type_key:
+        # The sample may miss a rare type: count the chosen one on its own (exact if it can be).
+        one = _counts(query, country_id, year, kind=type_key)
+        for mine, its in zip((kinds, countries, years), one[:3], strict=True):
+            mine.pop(type_key, None)
+            if type_key in its:
+                mine[type_key] = its[type_key]
+        approximate = one[3]
     result.type_facets = [
         Facet(t.key, t.label, kinds[t.key], selected=t.key == type_key)
         for t in SEARCH_TYPES
@@ -217,6 +308,8 @@ def _run(query, type_key, country, year, page):
     ]
     chosen = [type_key] if type_key else list(kinds)
     result.total = sum(kinds.get(kind, 0) for kind in chosen)
+    if approximate:
+        result.total = _about(result.total)
     result.num_pages = max(1, min(MAX_PAGES, math.ceil(result.total / PER_PAGE)))
     result.number = min(max(1, page), result.num_pages)
 
@@ -244,7 +337,7 @@ def _run(query, type_key, country, year, page):
         return result
 
     offset = (result.number - 1) * PER_PAGE
-    rows = _page(query, type_key, country_id, year, offset, result.total)
+    rows = _page(query, type_key, country_id, year, offset, result.total, approximate)
     objects = _fetch(rows)
     pattern = match_pattern(query)
     for kind, object_id, score in rows:

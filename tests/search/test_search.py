@@ -411,3 +411,38 @@ def test_bad_query_strings_never_fail(client, query):
     response = client.get(reverse("search"), {"q": query})
     assert response.status_code == 200
     assert b"<script>alert(1)" not in response.content
+
+
+# --- many matches (PostgreSQL): estimated counts, title-first ranking -------------------------
+
+
+@pytest.mark.postgres
+def test_many_matches_are_counted_from_a_sample_and_ranked_title_first(monkeypatch):
+    from portal.search import query
+
+    # Small limits stand for the real ones; a 100 % "sample" makes the estimate checkable.
+    monkeypatch.setattr(query, "EXACT_LIMIT", 5)
+    monkeypatch.setattr(query, "FULL_RANK_LIMIT", 2)
+    monkeypatch.setattr(query, "SAMPLE_PERCENT", 100)
+    monkeypatch.setattr(query, "PER_PAGE", 4)
+    country = CountryFactory(name="Kiwiland")
+    in_title = [InitiativeFactory(country=country, title=f"Kiwi plan {i}") for i in range(3)]
+    in_body = [InitiativeFactory(country=country, body=f"kiwi {i}") for i in range(9)]
+    ReportFactory(summary="kiwi", year=2011)
+
+    page = query.search("kiwi")
+    assert page.total == 13 and str(page.total) == "about 13"
+    assert {(f.value, f.count) for f in page.type_facets} == {("initiatives", 12), ("reports", 1)}
+    assert [(f.label, f.count) for f in page.country_facets] == [("Kiwiland", 12)]
+    seen = []
+    for number in range(1, page.num_pages + 1):
+        seen += [hit.obj for hit in query.search("kiwi", page=number).hits]
+    assert len(seen) == 13 and len(set(seen)) == 13
+    assert set(seen[:3]) == set(in_title)  # every title match before any body match
+    body_initiatives = [obj for obj in seen[3:] if obj in in_body]
+    assert body_initiatives == sorted(in_body, key=lambda i: -i.pk)  # then newest first
+
+    # A type filter counts the chosen type on its own, exactly when it can.
+    reports = query.search("kiwi", type_key="reports")
+    assert reports.total == 1 and str(reports.total) == "1"
+    assert [f.value for f in reports.year_facets] == ["2011"]

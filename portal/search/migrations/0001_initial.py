@@ -10,12 +10,15 @@ POSTGRES_FORWARD = [
     # recreate the index instead.
     "CREATE INDEX search_entry_vector_gin ON search_entry USING gin (vector) "
     "WITH (fastupdate = off)",
+    "CREATE INDEX search_entry_title_vector_gin ON search_entry USING gin (title_vector) "
+    "WITH (fastupdate = off)",
     "CREATE INDEX search_entry_countries_gin ON search_entry USING gin (countries)",
     "CREATE INDEX search_word_folded_trgm ON search_word USING gin (folded gin_trgm_ops)",
 ]
 POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS search_word_folded_trgm",
     "DROP INDEX IF EXISTS search_entry_countries_gin",
+    "DROP INDEX IF EXISTS search_entry_title_vector_gin",
     "DROP INDEX IF EXISTS search_entry_vector_gin",
     "ALTER TABLE search_entry DROP COLUMN IF EXISTS vector, "
     "DROP COLUMN IF EXISTS title_vector, DROP COLUMN IF EXISTS countries",
