@@ -40,6 +40,12 @@ class Column:
     def describe(self):
         return self.help_text
 
+    def sql(self, alias, quote):
+        """An SQL expression of this column's exported text for the record row `alias` (the
+        same text `render` gives, before formula escaping), or None when it has none; `quote`
+        quotes an identifier. Used by the CSV export on PostgreSQL (COPY ... TO)."""
+        return None
+
 
 class FieldColumn(Column):
     """A concrete field of the model, converted and validated in Python (no query a row)."""
@@ -160,6 +166,9 @@ class FieldColumn(Column):
     def assign(self, obj, value):
         setattr(obj, self.attname, value)
 
+    def sql(self, alias, quote):
+        return _field_sql(self.field, f"{alias}.{quote(self.field.column)}")
+
     def render(self, obj, ctx):
         value = getattr(obj, self.attname)
         if value is None:
@@ -171,6 +180,23 @@ class FieldColumn(Column):
         if isinstance(value, decimal.Decimal):
             return format(value.normalize(), "f") if value == value.to_integral() else str(value)
         return str(value)
+
+
+def _field_sql(field, expression):
+    if isinstance(field, models.BooleanField):
+        return f"CASE WHEN {expression} THEN 'yes' WHEN NOT {expression} THEN 'no' END"
+    if isinstance(field, models.DateTimeField):
+        return None  # Python's isoformat() with its offset: rendered in Python
+    if isinstance(field, models.DateField):
+        return f"to_char({expression}, 'YYYY-MM-DD')"
+    if isinstance(field, models.DecimalField):
+        return (
+            f"CASE WHEN {expression} = trunc({expression}) THEN trunc({expression})::text "
+            f"ELSE {expression}::text END"
+        )
+    if isinstance(field, models.IntegerField | models.CharField | models.TextField):
+        return f"{expression}::text"
+    return None
 
 
 def _url_validator():
@@ -264,6 +290,20 @@ class ForeignKeyColumn(FieldColumn):
     def render(self, obj, ctx):
         pk = getattr(obj, self.attname)
         return "" if pk is None else str(self.keymap(ctx).key_for(pk))
+
+    def sql(self, alias, quote):
+        """The related record's key through a join named `j<column name>` (sql_join)."""
+        related = self.related._meta
+        key_field = related.get_field(self.key)
+        return _field_sql(key_field, f"{quote('j_' + self.name)}.{quote(key_field.column)}")
+
+    def sql_join(self, alias, quote):
+        related = self.related._meta
+        name = quote("j_" + self.name)
+        return (
+            f"LEFT JOIN {quote(related.db_table)} {name} "
+            f"ON {name}.{quote(related.pk.column)} = {alias}.{quote(self.field.column)}"
+        )
 
 
 class RelationColumn(Column):
@@ -363,3 +403,20 @@ class ManyToManyColumn(RelationColumn):
     def render_value(self, value, ctx):
         keymap = self.keymap(ctx)
         return f"{LIST_SEPARATOR} ".join(sorted(str(keymap.key_for(pk)) for pk in value))
+
+    def sql(self, alias, quote):
+        related, through = self.related._meta, self.through._meta
+        key = _field_sql(
+            related.get_field(self.key), f"k.{quote(related.get_field(self.key).column)}"
+        )
+        if key is None:
+            return None
+        source = through.get_field(self.source_name).column
+        target = through.get_field(self.target_name).column
+        # sorted as Python sorts str (by code point): the "C" collation
+        return (
+            f"(SELECT string_agg({key}, '{LIST_SEPARATOR} ' ORDER BY {key} COLLATE \"C\") "
+            f"FROM {quote(through.db_table)} t JOIN {quote(related.db_table)} k "
+            f"ON k.{quote(related.pk.column)} = t.{quote(target)} "
+            f"WHERE t.{quote(source)} = {alias}.{quote(self.model._meta.pk.column)})"
+        )

@@ -489,6 +489,8 @@ def apply_plan(plan, ctx, progress=None):
     ctx.forget(model)
     written = new_ids + updated_ids
     plan.updated = []
+    if len(written) >= writer.ANALYZE_ROWS:
+        transaction.on_commit(lambda: writer.analyze(model))
     if written:
         transaction.on_commit(lambda: _index(ctx, model, written))
 

@@ -4,6 +4,7 @@ import time
 
 from django.db import transaction
 
+from .copy_export import copy_csv
 from .engine import Context, ImportResult, run_import
 from .formats import FileProblem, read_tables, write_text, write_xlsx
 from .registry import all_specs, country_specs
@@ -81,7 +82,10 @@ def table_rows(spec, *, country=None, progress=None):
 
 
 def export_table(*, spec, target, kind, country=None, progress=None):
-    """Write one type to `target` (a text file for csv/json, a path or binary file for xlsx)."""
+    """Write one type to `target` (a text file for csv/json, a path or binary file for xlsx).
+    CSV on PostgreSQL is one COPY ... TO when every column has an SQL form."""
+    if kind == "csv" and copy_csv(spec, target, country=country, progress=progress):
+        return
     rows = table_rows(spec, country=country, progress=progress)
     if kind == "xlsx":
         write_xlsx(target, [(spec.name, spec.headers, rows)])
