@@ -164,7 +164,7 @@ def rows(count):
             orgs,
             "Country page",
             f"https://example.org/source/{n}",
-            "draft",
+            "published" if n % 2 else "draft",  # half of them public: in the search index
         ]
 
 
@@ -189,7 +189,10 @@ def clear_initiatives():
             "profiles_initiative_themes, profiles_historicalinitiative_themes, "
             "profiles_initiativeorganisation, profiles_historicalinitiativeorganisation CASCADE"
         )
-        cursor.execute("DELETE FROM modelsearch_indexentry")
+        tables = set(connection.introspection.table_names(cursor))
+        for table in ("modelsearch_indexentry", "search_entry"):  # the old and the new index
+            if table in tables:
+                cursor.execute(f"DELETE FROM {table}")
         cursor.execute("DELETE FROM portal_importlog")
 
 

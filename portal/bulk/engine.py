@@ -510,11 +510,12 @@ def _stamped(row, positions, now):
 
 
 def _index(ctx, model, ids):
-    """Add the written records to the search index, read back a chunk at a time."""
+    """Add the written records to the search index a chunk at a time (the index reads what it
+    needs of them itself: the instances carry their ids only)."""
     start = time.perf_counter()
     manager = model._default_manager
     for chunk in _chunks(ids, WRITE_CHUNK):
-        index_records(model, list(manager.filter(pk__in=chunk).order_by()))
+        index_records(model, list(manager.filter(pk__in=chunk).order_by().only("pk")))
     ctx.index_seconds += time.perf_counter() - start
 
 
