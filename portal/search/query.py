@@ -1,21 +1,28 @@
 """Global search over the index table `search_entry` (portal/search/models.py).
 
-A search runs a fixed number of queries, whatever the data and the number of hits:
+A search runs a small fixed number of queries, whatever the data and the number of hits
+(PostgreSQL; SQLite runs the same plan, counting in Python):
 
-1. counts: one aggregate over the matching rows, grouped by (type), (type, country) and
-   (type, year): the total, the type facet and the country and year facets;
-2. the page: the ranked (type, id) pairs of the requested page (skipped when nothing matches);
-3. the records on the page: one query per record type present on the page (plus one for report
+1. how many match, counted up to EXACT_LIMIT + 1 (stops there); nothing matches: done;
+2. counts and facets: one aggregate grouped by (type), (type, country) and (type, year) over the
+   matches (exact, up to EXACT_LIMIT matches) or over the matches in a SAMPLE_PERCENT block sample
+   of the index (more matches: every count is an estimate, `About`, shown as "about 5,100");
+   with a type filter and an estimate, the chosen type is counted on its own (queries 1-2 again);
+3. the ranked (type, id) pairs of the requested page;
+4. the records on the page: one query per record type present on the page (plus one for report
    authors), and one for the names of the facet countries.
 
 "Did you mean" (portal/search/suggest.py) adds one query and a second search only when the first
 finds nothing.
 
-Ranking (PostgreSQL): when at most FULL_RANK_LIMIT rows match, `ts_rank` over the weighted vector
-(title words weight A, text weight B). When more match, ranking all of them would read every
-row's full vector, so the rank is `ts_rank` over the title vector alone: records whose title
-matches come first (more title matches higher), then the rest; ties newest first. SQLite: FTS5
-`bm25` with the title weighted 10 to 1.
+Ranking (PostgreSQL), never a rank computed over tens of thousands of rows:
+- up to FULL_RANK_LIMIT matches: `ts_rank` over the weighted vector (title A, text B);
+- up to EXACT_LIMIT: `ts_rank` over the short title vector (records whose title has the words
+  first, more title matches higher, body-only matches after);
+- more: the records whose title has every word (found through the title vector's GIN index),
+  newest first, then the other matches, newest first (a page past the title matches costs one
+  more query).
+Ties newest first. SQLite: FTS5 `bm25` with the title weighted 10 to 1.
 """
 
 import math
@@ -33,7 +40,7 @@ from .types import SEARCH_TYPES, TYPES_BY_KEY
 PER_PAGE = 20
 MAX_PAGES = 25  # deeper pages are not worth an OFFSET over tens of thousands of rows
 FULL_RANK_LIMIT = 2000  # up to this many matches: ts_rank over the whole weighted vector
-EXACT_LIMIT = 10000  # up to this many matches: exact counts and facets
+EXACT_LIMIT = 5000  # up to this many matches: exact counts and facets
 SAMPLE_PERCENT = 5  # above: counts estimated from this share of the index's pages
 SAMPLE_SEED = 8  # the same sample for every page of a search
 SEARCH_CONFIG = "public.portal_english"
@@ -122,10 +129,10 @@ def _fts_query(query):
     return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
 
 
-def _where(query, country_id, year):
+def _where(query, country_id, year, vector="e.vector"):
     """(SQL condition on `e`, params) for the matching rows with the country and year filters."""
     if connection.vendor == "postgresql":
-        conditions = [f"e.vector @@ plainto_tsquery('{SEARCH_CONFIG}', %s)"]
+        conditions = [f"{vector} @@ plainto_tsquery('{SEARCH_CONFIG}', %s)"]
         params = [query]
         if country_id is not None:
             conditions.append("e.countries @> ARRAY[%s]::integer[]")
@@ -179,13 +186,18 @@ def _counts(query, country_id, year, kind=None):
     kinds, countries, years = {}, {}, {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            capped = (
-                f"(SELECT e.kind, e.year, e.countries FROM search_entry e WHERE {where} "  # noqa: S608
-                f"LIMIT {EXACT_LIMIT + 1}) e"
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_entry e WHERE {where} "  # noqa: S608
+                f"LIMIT {EXACT_LIMIT + 1}) s",
+                params,
             )
-            rows = _aggregate(cursor, capped, "true", params)
+            matches = cursor.fetchone()[0]
+            if not matches:
+                return kinds, countries, years, False
             scale = None
-            if sum(r[4] for r in rows if r[3] == 3) > EXACT_LIMIT:
+            if matches <= EXACT_LIMIT:
+                rows = _aggregate(cursor, "search_entry e", where, params)
+            else:
                 sample = (
                     f"search_entry e TABLESAMPLE SYSTEM ({SAMPLE_PERCENT}) "
                     f"REPEATABLE ({SAMPLE_SEED})"
@@ -243,13 +255,16 @@ def _page(query, type_key, country_id, year, offset, total, approximate):
             "ORDER BY score DESC, e.object_id DESC, e.kind LIMIT %s OFFSET %s",
             [query, *params, PER_PAGE, offset],
         )
-    # Many matches: the records whose title has every word, ranked on the title vector alone
-    # (its own GIN index: no full vector is read), then the others newest first.
+    # Many matches: the records whose title has every word (found through the title vector's
+    # own GIN index; no rank computed), newest first, then the others, newest first.
+    in_title, title_params = _where(query, country_id, year, vector="e.title_vector")
+    if type_key:
+        in_title += " AND e.kind = %s"
+        title_params.append(type_key)
     rows = _fetchall(
-        f"SELECT e.kind, e.object_id, ts_rank(e.title_vector, {tsquery}) AS score, "  # noqa: S608
-        f"count(*) OVER () FROM search_entry e WHERE {where} AND e.title_vector @@ {tsquery} "
-        "ORDER BY score DESC, e.object_id DESC, e.kind LIMIT %s OFFSET %s",
-        [query, *params, query, PER_PAGE, offset],
+        "SELECT e.kind, e.object_id, 1.0, count(*) OVER () FROM search_entry e "  # noqa: S608
+        f"WHERE {in_title} ORDER BY e.object_id DESC, e.kind LIMIT %s OFFSET %s",
+        [*title_params, PER_PAGE, offset],
     )
     page = [row[:3] for row in rows]
     if len(page) == PER_PAGE:
@@ -258,9 +273,8 @@ def _page(query, type_key, country_id, year, offset, total, approximate):
         title_matches = rows[0][3]
     else:
         title_matches = _fetchall(
-            f"SELECT count(*) FROM search_entry e WHERE {where} "  # noqa: S608
-            f"AND e.title_vector @@ {tsquery}",
-            [*params, query],
+            f"SELECT count(*) FROM search_entry e WHERE {in_title}",  # noqa: S608
+            title_params,
         )[0][0]
     return page + _fetchall(
         f"SELECT e.kind, e.object_id, 0.0 FROM search_entry e WHERE {where} "  # noqa: S608

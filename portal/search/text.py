@@ -4,6 +4,7 @@ Highlighting escapes the record's text first and wraps only the matched words in
 result is built from escaped pieces, so no raw data is ever marked safe.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -29,6 +30,7 @@ def clean_query(raw):
     return " ".join(words[:MAX_TERMS])[:MAX_QUERY_LENGTH].strip()
 
 
+@functools.lru_cache(maxsize=8192)
 def fold_char(char):
     """One character without its accents, lower-case: 'Ų' -> 'u'. Always one character."""
     base = unicodedata.normalize("NFKD", char)[:1] or char
@@ -38,7 +40,9 @@ def fold_char(char):
 
 def fold(text):
     """`text` without accents, lower-case, with the same length (positions line up)."""
-    return "".join(fold_char(c) for c in text)
+    if text.isascii():  # nothing to take off, and lower() keeps every ASCII length
+        return text.lower()
+    return "".join(map(fold_char, text))
 
 
 def stem(word):

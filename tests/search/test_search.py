@@ -229,10 +229,10 @@ def _count_queries(client, params):
 
 
 def _expected_queries(page):
-    """The fixed plan: counts and facets, the ranked page, the facet country names, one query
-    per record type on the page, and one for the authors of the reports on it."""
+    """The fixed plan: how many match, counts and facets, the ranked page, the facet country
+    names, one query per record type on the page, and one for the authors of its reports."""
     kinds = {hit.type.key for hit in page.hits}
-    return 2 + bool(page.country_facets) + len(kinds) + ("reports" in kinds)
+    return 3 + bool(page.country_facets) + len(kinds) + ("reports" in kinds)
 
 
 def test_query_count_does_not_grow_with_data(client):
@@ -243,7 +243,7 @@ def test_query_count_does_not_grow_with_data(client):
     params = {"q": "manatee"}
     _count_queries(client, params)  # fills Django's content-type cache, as any earlier request
     small = _count_queries(client, params)
-    assert small == _expected_queries(search("manatee")) == 7
+    assert small == _expected_queries(search("manatee")) == 8
 
     for i in range(30):
         ReportFactory(title=f"Manatee report {i}", countries=[country], authors=[AuthorFactory()])
@@ -252,13 +252,13 @@ def test_query_count_does_not_grow_with_data(client):
         OrganisationFactory(description="manatee")
     large = _count_queries(client, params)
     # Never more than one query per record type on the page, whatever the number of hits.
-    assert large == _expected_queries(search("manatee")) <= 3 + 8 + 1
+    assert large == _expected_queries(search("manatee")) <= 4 + 8 + 1
     # The same types on the page: the same number of queries with 4 or 94 hits.
     for kind in ("reports", "initiatives"):
-        assert _count_queries(client, {**params, "type": kind}) == 3 + 1 + (kind == "reports")
+        assert _count_queries(client, {**params, "type": kind}) == 4 + 1 + (kind == "reports")
     # Organisations without countries: no facet country names to read.
-    assert _count_queries(client, {**params, "type": "organisations"}) == 2 + 1
-    assert _count_queries(client, {**params, "page": 2}) <= 3 + 8 + 1
+    assert _count_queries(client, {**params, "type": "organisations"}) == 3 + 1
+    assert _count_queries(client, {**params, "page": 2}) <= 4 + 8 + 1
 
 
 def test_search_with_no_hits_runs_counts_and_suggestion_only():
@@ -266,7 +266,7 @@ def test_search_with_no_hits_runs_counts_and_suggestion_only():
     with CaptureQueriesContext(connection) as captured:
         page = search("zzqqxx")
     assert page.total == 0
-    assert len(captured.captured_queries) == 2  # counts, then "did you mean" (nothing close)
+    assert len(captured.captured_queries) == 2  # how many match, then "did you mean"
 
 
 # --- the index follows every kind of change ---------------------------------------------------
