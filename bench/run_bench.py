@@ -205,6 +205,10 @@ def main():
             "search": indexed,
             "icontains": plain,
             "speedup_median": round(plain["median_ms"] / indexed["median_ms"], 1),
+            "speedup_p95": round(plain["p95_ms"] / indexed["p95_ms"], 1),
+            "hits_estimated": bool(getattr(found.total, "approximate", False)),
+            "targets_met": indexed["p95_ms"] <= 50
+            and plain["median_ms"] / indexed["median_ms"] >= 20,
         }
         log(f"search {label!r}: {summary['search'][label]}")
     page_url = f"/search/?q={queries['author name']}"
