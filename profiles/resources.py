@@ -416,14 +416,15 @@ class OrganisationRolesColumn(RelationColumn):
         keymap = ctx.keymap(Organisation, "name")
         return "; ".join(f"{keymap.key_for(pk)} ({role})" for pk, role in value)
 
-    def sql(self, alias, quote):
+    def sql_aggregate(self, quote):
         roles, organisations = InitiativeOrganisation._meta, Organisation._meta
-        return (
-            "(SELECT string_agg(o.name || ' (' || l.role || ')', '; ' "
-            f"ORDER BY l.{quote('order')}, l.id) FROM {quote(roles.db_table)} l "
-            f"JOIN {quote(organisations.db_table)} o ON o.id = l.organisation_id "
-            f"WHERE l.initiative_id = {alias}.id)"
+        tables = (
+            f"{quote(roles.db_table)} l JOIN {quote(organisations.db_table)} o "
+            "ON o.id = l.organisation_id"
         )
+        order = f"l.{quote('order')}, l.id"
+        value = f"string_agg(o.name || ' (' || l.role || ')', '; ' ORDER BY {order})"
+        return "l.initiative_id", tables, value
 
 
 def _initiative_slug(values, ctx):

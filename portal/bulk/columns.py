@@ -334,6 +334,11 @@ class RelationColumn(Column):
     def render_value(self, value, ctx):
         raise NotImplementedError
 
+    def sql_aggregate(self, quote):
+        """(record id expression, FROM tables, aggregate expression) giving this column's text
+        per record in SQL (the same text as `render_value`), or None when it has none."""
+        return None
+
     @staticmethod
     def split(raw):
         if raw is None:
@@ -404,19 +409,18 @@ class ManyToManyColumn(RelationColumn):
         keymap = self.keymap(ctx)
         return f"{LIST_SEPARATOR} ".join(sorted(str(keymap.key_for(pk)) for pk in value))
 
-    def sql(self, alias, quote):
+    def sql_aggregate(self, quote):
         related, through = self.related._meta, self.through._meta
-        key = _field_sql(
-            related.get_field(self.key), f"k.{quote(related.get_field(self.key).column)}"
-        )
+        key_field = related.get_field(self.key)
+        key = _field_sql(key_field, f"k.{quote(key_field.column)}")
         if key is None:
             return None
         source = through.get_field(self.source_name).column
         target = through.get_field(self.target_name).column
-        # sorted as Python sorts str (by code point): the "C" collation
-        return (
-            f"(SELECT string_agg({key}, '{LIST_SEPARATOR} ' ORDER BY {key} COLLATE \"C\") "
-            f"FROM {quote(through.db_table)} t JOIN {quote(related.db_table)} k "
-            f"ON k.{quote(related.pk.column)} = t.{quote(target)} "
-            f"WHERE t.{quote(source)} = {alias}.{quote(self.model._meta.pk.column)})"
+        tables = (
+            f"{quote(through.db_table)} t JOIN {quote(related.db_table)} k "
+            f"ON k.{quote(related.pk.column)} = t.{quote(target)}"
         )
+        # sorted as Python sorts str (by code point): the "C" collation
+        value = f"string_agg({key}, '{LIST_SEPARATOR} ' ORDER BY {key} COLLATE \"C\")"
+        return f"t.{quote(source)}", tables, value

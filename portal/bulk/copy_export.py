@@ -24,21 +24,39 @@ def _escaped(column):
 
 
 def copy_statement(spec, country=None):
-    """(COPY statement, params) for the export of `spec`, or None when a column has no SQL."""
-    expressions = [column.sql("r", ident) for column in spec.columns]
-    if any(expression is None for expression in expressions):
-        return None
+    """(COPY statement, params) for the export of `spec`, or None when a column has no SQL.
+
+    The exported records' ids are a CTE; foreign keys are joined, and each list column is one
+    aggregate per record grouped over the relation table (no subquery a row)."""
     opts = spec.model._meta
-    records, params = spec.queryset(country).order_by().values("pk").query.sql_with_params()
-    joins = " ".join(c.sql_join("r", ident) for c in spec.columns if hasattr(c, "sql_join"))
-    cells = ", ".join(f"{e} AS c{n}" for n, e in enumerate(expressions))
-    escaped = ", ".join(_escaped(f"v.c{n}") for n in range(len(expressions)))
     pk = ident(opts.pk.column)
-    # OFFSET 0 keeps the lateral subquery whole, so each cell is computed once.
+    expressions, joins = [], []
+    for n, column in enumerate(spec.columns):
+        if column.after_save:
+            found = column.sql_aggregate(ident)
+            if found is None:
+                return None
+            source, tables, value = found
+            name = f"a{n}"
+            joins.append(
+                f"LEFT JOIN (SELECT {source} AS id, {value} AS v FROM {tables} "
+                f"WHERE {source} IN (SELECT pk FROM records) GROUP BY {source}) {name} "
+                f"ON {name}.id = r.{pk}"
+            )
+            expressions.append(f"{name}.v")
+            continue
+        expression = column.sql("r", ident)
+        if expression is None:
+            return None
+        if hasattr(column, "sql_join"):
+            joins.append(column.sql_join("r", ident))
+        expressions.append(expression)
+    records, params = spec.queryset(country).order_by().values("pk").query.sql_with_params()
+    cells = ", ".join(_escaped(f"({e})") for e in expressions)
     statement = (
-        f"COPY (SELECT {escaped} FROM {ident(opts.db_table)} r {joins} "
-        f"CROSS JOIN LATERAL (SELECT {cells} OFFSET 0) v "
-        f"WHERE r.{pk} IN ({records}) ORDER BY r.{pk}) TO STDOUT WITH (FORMAT csv)"
+        f"COPY (WITH records AS ({records}) SELECT {cells} FROM {ident(opts.db_table)} r "
+        f"JOIN records ON records.pk = r.{pk} {' '.join(joins)} ORDER BY r.{pk}) "
+        "TO STDOUT WITH (FORMAT csv)"
     )
     return statement, params
 
