@@ -232,7 +232,13 @@ def _expected_queries(page):
     """The fixed plan: how many match, counts and facets, the ranked page, the facet country
     names, one query per record type on the page, and one for the authors of its reports."""
     kinds = {hit.type.key for hit in page.hits}
-    return 3 + bool(page.country_facets) + len(kinds) + ("reports" in kinds)
+    return _base() + bool(page.country_facets) + len(kinds) + ("reports" in kinds)
+
+
+def _base():
+    """Index queries of a search with hits: PostgreSQL counts (capped) before it aggregates;
+    SQLite counts and aggregates in one query; then the page."""
+    return 3 if connection.vendor == "postgresql" else 2
 
 
 def test_query_count_does_not_grow_with_data(client):
@@ -243,7 +249,7 @@ def test_query_count_does_not_grow_with_data(client):
     params = {"q": "manatee"}
     _count_queries(client, params)  # fills Django's content-type cache, as any earlier request
     small = _count_queries(client, params)
-    assert small == _expected_queries(search("manatee")) == 8
+    assert small == _expected_queries(search("manatee")) == _base() + 5
 
     for i in range(30):
         ReportFactory(title=f"Manatee report {i}", countries=[country], authors=[AuthorFactory()])
@@ -252,13 +258,14 @@ def test_query_count_does_not_grow_with_data(client):
         OrganisationFactory(description="manatee")
     large = _count_queries(client, params)
     # Never more than one query per record type on the page, whatever the number of hits.
-    assert large == _expected_queries(search("manatee")) <= 4 + 8 + 1
+    assert large == _expected_queries(search("manatee")) <= _base() + 1 + 8 + 1
     # The same types on the page: the same number of queries with 4 or 94 hits.
     for kind in ("reports", "initiatives"):
-        assert _count_queries(client, {**params, "type": kind}) == 4 + 1 + (kind == "reports")
+        expected = _base() + 1 + 1 + (kind == "reports")
+        assert _count_queries(client, {**params, "type": kind}) == expected
     # Organisations without countries: no facet country names to read.
-    assert _count_queries(client, {**params, "type": "organisations"}) == 3 + 1
-    assert _count_queries(client, {**params, "page": 2}) <= 4 + 8 + 1
+    assert _count_queries(client, {**params, "type": "organisations"}) == _base() + 1
+    assert _count_queries(client, {**params, "page": 2}) <= _base() + 1 + 8 + 1
 
 
 def test_search_with_no_hits_runs_counts_and_suggestion_only():
