@@ -404,7 +404,8 @@ def summary_text(out):
         f"PostgreSQL COPY of the {n:,} CSV rows into a scratch table: "
         f"{out['copy']['seconds']:.2f} s",
         "",
-        "export_records (CSV) vs COPY ... TO STDOUT of the same columns:",
+        "export_records (CSV, all columns) vs COPY ... TO STDOUT of the initiative columns with "
+        "the country code (no theme or organisation lists):",
     ]
     for count, m in out["ours_export"].items():
         lines.append(
