@@ -84,16 +84,44 @@ def insert_rows(model, attnames, rows, *, batch_size=1000, return_ids=True):
 
 
 def _copy(model, columns, rows):
-    statement = (
-        f"COPY {ident(model._meta.db_table)} ({', '.join(ident(c) for c in columns)}) FROM STDIN"
-    )
+    _copy_table(ident(model._meta.db_table), columns, rows)
+
+
+def _copy_table(table, columns, rows):
+    """COPY `rows` into the (quoted) `table`'s `columns`."""
+    statement = f"COPY {table} ({', '.join(ident(c) for c in columns)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 
 
 def update_rows(model, records, fields, *, batch_size=1000):
-    model._default_manager.bulk_update(records, fields, batch_size=batch_size)
+    """Store `fields` (attribute names) of the changed `records`. PostgreSQL: the values go by
+    COPY into a temporary table, then one UPDATE ... FROM it; SQLite: bulk_update."""
+    if not records:
+        return
+    if not is_postgres():
+        model._default_manager.bulk_update(records, fields, batch_size=batch_size)
+        return
+    opts = model._meta
+    pk = opts.pk.column
+    columns = [pk] + [_column(model, attname) for attname in fields]
+    table, stage = ident(opts.db_table), ident("portal_bulk_update_stage")
+    names = ", ".join(ident(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+    attnames = [opts.pk.attname, *fields]
+    _copy_table(stage, columns, (tuple(getattr(r, a) for a in attnames) for r in records))
+    assignments = ", ".join(f"{ident(c)} = s.{ident(c)}" for c in columns[1:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} t SET {assignments} FROM {stage} s WHERE t.{ident(pk)} = s.{ident(pk)}"
+        )
+        cursor.execute(f"DROP TABLE {stage}")
 
 
 def delete_rows(model, column, ids, *, history=None):

@@ -7,7 +7,12 @@ from portal.bulk import writer
 from portal.history import m2m_ids_at, record_revert
 from profiles.models import Initiative, InitiativeOrganisation, Organisation, Theme
 from tests.portal.factories import make_member
-from tests.profiles.factories import CountryFactory, OrganisationFactory, ThemeFactory
+from tests.profiles.factories import (
+    CountryFactory,
+    InitiativeFactory,
+    OrganisationFactory,
+    ThemeFactory,
+)
 
 from .helpers import csv_bytes, errors_of, run
 
@@ -137,3 +142,16 @@ def test_insert_rows_returns_the_ids_in_row_order(lt):
     links = [(pk, theme.pk) for pk in ids]
     writer.insert_rows(Initiative.themes.through, attnames, links, return_ids=False)
     assert sorted(Initiative.themes.through.objects.values_list("initiative_id", flat=True)) == ids
+
+
+def test_update_rows_stores_the_given_fields_only(lt):
+    """A temporary table and one UPDATE ... FROM on PostgreSQL, bulk_update on SQLite."""
+    first = InitiativeFactory(country=lt, title="First", year=2001, body="One.", source_name="A")
+    second = InitiativeFactory(country=lt, title="Second", year=2002, body="Two.", source_name="B")
+    first.body, second.body = "Uno.", "Dos."
+    first.source_name = second.source_name = "not stored"
+    first.version = second.version = 7
+    writer.update_rows(Initiative, [first, second], ["body", "version"])
+    stored = {i.title: (i.body, i.source_name, i.version) for i in Initiative.objects.all()}
+    assert stored == {"First": ("Uno.", "A", 7), "Second": ("Dos.", "B", 7)}
+    writer.update_rows(Initiative, [], ["body"])  # nothing to do
