@@ -513,9 +513,10 @@ def _index(ctx, model, ids):
     """Add the written records to the search index a chunk at a time (the index reads what it
     needs of them itself: the instances carry their ids only)."""
     start = time.perf_counter()
-    manager = model._default_manager
+    db, names = model._default_manager.db, [model._meta.pk.attname]
     for chunk in _chunks(ids, WRITE_CHUNK):
-        index_records(model, list(manager.filter(pk__in=chunk).order_by().only("pk")))
+        # the stored records with only their ids loaded (what `.only("pk")` would read)
+        index_records(model, [model.from_db(db, names, (pk,)) for pk in chunk])
     ctx.index_seconds += time.perf_counter() - start
 
 
