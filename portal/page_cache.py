@@ -11,8 +11,9 @@ from data that is about to change is never served after the change. A draft that
 published record withdrawn, is therefore on or off every cached page at the next request.
 
 Requests with a session or a pending message (signed-in editors, a reader just signed out) always
-get a freshly rendered page, so nothing personal is ever stored or served from the cache. With several server processes the
-cache must be shared (REDIS_URL); production turns the page cache off when it is not.
+get a freshly rendered page, so nothing personal is ever stored or served from the cache. With
+several server processes the cache must be shared (REDIS_URL); production turns the page cache off
+when it is not.
 """
 
 import hashlib

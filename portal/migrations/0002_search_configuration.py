@@ -1,36 +1,16 @@
-"""Search configuration the modelsearch index needs beyond its own migrations.
+"""PostgreSQL text search the portal's search index (portal.search) needs.
 
-SQLite: modelsearch fills the FTS5 table `modelsearch_indexentry_fts` from triggers on
-`modelsearch_indexentry`. Its default tokenizer removes diacritics but does not stem, so the table
-is rebuilt with the Porter stemmer in front ("policies" matches "policy"); the triggers write to
-the table by name and keep working.
+The unaccent and pg_trgm extensions, an immutable f_unaccent() wrapper (usable in indexes), and a
+text-search configuration `portal_english`: English stemming after removing accents, so "Vaiku"
+matches "Vaikų" and "policies" matches "policy". The search code names the configuration
+explicitly. SQLite needs nothing here: portal.search creates its FTS5 table with the Porter
+stemmer and diacritics removal.
 
-PostgreSQL: the unaccent and pg_trgm extensions, the immutable f_unaccent() wrapper and trigram
-indexes (what modelsearch's enable_unaccent / enable_trigram commands do), and a text-search
-configuration `portal_english` (English stemming after removing accents) made the database's
-default, which modelsearch uses when no SEARCH_CONFIG is set, and a GIN index on `title || body`,
-the expression modelsearch matches.
+(This migration first also prepared modelsearch's index table; modelsearch was replaced by
+portal.search, and portal migration 0004 drops its tables where they exist.)
 """
 
 from django.db import migrations
-
-FTS = "modelsearch_indexentry_fts"
-COLUMNS = "autocomplete, body, title"
-
-
-def _rebuild_fts(schema_editor, tokenize):
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS])
-        if cursor.fetchone() is None:  # SQLite built without FTS5: modelsearch falls back
-            return
-        cursor.execute(f"DROP TABLE {FTS}")
-        options = f", tokenize='{tokenize}'" if tokenize else ""
-        cursor.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5({COLUMNS}{options})")
-        cursor.execute(
-            f"INSERT INTO {FTS} (rowid, {COLUMNS}) "  # noqa: S608
-            f"SELECT id, {COLUMNS} FROM modelsearch_indexentry"
-        )
-
 
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -49,66 +29,28 @@ POSTGRES_FORWARD = [
         END IF;
     END $$
     """,
-    """
-    DO $$ BEGIN
-        EXECUTE format('ALTER DATABASE %I SET default_text_search_config = %L',
-                       current_database(), 'public.portal_english');
-    END $$
-    """,
-    "SET default_text_search_config = 'public.portal_english'",
-    # modelsearch matches `title || body`; without this index every search reads every entry.
-    "CREATE INDEX IF NOT EXISTS modelsearch_title_body_gin "
-    "ON modelsearch_indexentry USING gin ((title || body))",
-    "CREATE INDEX IF NOT EXISTS modelsearch_title_text_unaccent_trgm "
-    "ON modelsearch_indexentry USING gin (f_unaccent(title_text) gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS modelsearch_body_text_unaccent_trgm "
-    "ON modelsearch_indexentry USING gin (f_unaccent(body_text) gin_trgm_ops)",
 ]
 
-POSTGRES_BACKWARD = [
-    "DROP INDEX IF EXISTS modelsearch_body_text_unaccent_trgm",
-    "DROP INDEX IF EXISTS modelsearch_title_text_unaccent_trgm",
-    "DROP INDEX IF EXISTS modelsearch_title_body_gin",
-    """
-    DO $$ BEGIN
-        EXECUTE format('ALTER DATABASE %I RESET default_text_search_config', current_database());
-    END $$
-    """,
-    "RESET default_text_search_config",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS public.portal_english",
-]
+POSTGRES_BACKWARD = ["DROP TEXT SEARCH CONFIGURATION IF EXISTS public.portal_english"]
 
 
 def _run(schema_editor, statements):
-    # A plain cursor: format()'s %I / %L must not be read as query parameters.
+    if schema_editor.connection.vendor != "postgresql":
+        return
     with schema_editor.connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
 
 
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        _rebuild_fts(schema_editor, "porter unicode61 remove_diacritics 2")
-    elif vendor == "postgresql":
-        _run(schema_editor, POSTGRES_FORWARD)
+    _run(schema_editor, POSTGRES_FORWARD)
 
 
 def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        _rebuild_fts(schema_editor, "")
-    elif vendor == "postgresql":
-        _run(schema_editor, POSTGRES_BACKWARD)
+    _run(schema_editor, POSTGRES_BACKWARD)
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("portal", "0001_initial"),
-        (
-            "modelsearch",
-            "0004_rename_modelsear_autocom_476c89_gin_modelsearch_autocom_ea8581_gin_and_more",
-        ),
-    ]
+    dependencies = [("portal", "0001_initial")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
-    "modelsearch",  # only for the history of portal migration 0002; search uses portal.search
     "portal.search",
     "portal",
     "profiles",
