@@ -189,10 +189,7 @@ def clear_initiatives():
             "profiles_initiative_themes, profiles_historicalinitiative_themes, "
             "profiles_initiativeorganisation, profiles_historicalinitiativeorganisation CASCADE"
         )
-        tables = set(connection.introspection.table_names(cursor))
-        for table in ("modelsearch_indexentry", "search_entry"):  # the old and the new index
-            if table in tables:
-                cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("DELETE FROM search_entry")
         cursor.execute("DELETE FROM portal_importlog")
 
 
@@ -219,12 +216,12 @@ def say(text):
 
 @contextlib.contextmanager
 def without_search_signals():
-    """Model signals reach no search-index receiver (modelsearch's or portal.search's) inside."""
+    """Model signals reach no search-index receiver (portal.search's) inside."""
     from django.db.models import signals
 
     def is_search(receiver):
         module = getattr(receiver, "__module__", "") or ""
-        return module.startswith(("modelsearch", "portal.search"))
+        return module.startswith("portal.search")
 
     patched = []
     for signal in (signals.post_save, signals.post_delete, signals.m2m_changed):

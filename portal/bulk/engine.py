@@ -17,6 +17,7 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
 
 from portal.models import Status
+from portal.page_cache import bump_now_and_on_commit
 from portal.permissions import assigned_country_ids, can_publish
 from portal.search_index import index_records
 
@@ -493,6 +494,8 @@ def apply_plan(plan, ctx, progress=None):
         transaction.on_commit(lambda: writer.analyze(model))
     if written:
         transaction.on_commit(lambda: _index(ctx, model, written))
+        # bulk writes send no model signals: cached country pages go stale here, explicitly
+        bump_now_and_on_commit()
 
 
 def _records(model, ids):

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from portal.models import Status
 from portal.page_cache import content_generation
+from tests.bulk.helpers import csv_bytes, errors_of, run
 from tests.portal.factories import make_member
 from tests.profiles.factories import CountryFactory, InitiativeFactory, ThemeFactory
 
@@ -79,6 +80,24 @@ def test_a_many_to_many_change_shows(client, country):
     page(client, country)
     initiative.themes.add(ThemeFactory(name="Hotline cooperation"))
     assert "Hotline cooperation" in page(client, country)[1]
+
+
+def test_a_bulk_import_shows_at_once(client, country, django_capture_on_commit_callbacks):
+    """Bulk writes send no model signals: the importer moves the generation itself."""
+    page(client, country)
+    publisher = make_member("Publisher", country)
+    data = csv_bytes(
+        [
+            ["country", "title", "year", "body", "status"],
+            [country.iso_code, "Imported by the spreadsheet", "2020", "Body.", "published"],
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run("initiatives", data, user=publisher)
+    assert result.written, errors_of(result)
+    response, html = page(client, country)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Imported by the spreadsheet" in html
 
 
 def test_on_commit_bump_runs_after_a_save(country, django_capture_on_commit_callbacks):
