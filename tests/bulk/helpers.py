@@ -7,6 +7,9 @@ from openpyxl import Workbook
 from portal.bulk.registry import get_spec
 from portal.bulk.services import export_table, import_file
 
+# The initiative columns most bulk tests use.
+INITIATIVE_HEADER = ["country", "title", "year", "body", "themes", "organisations", "status"]
+
 
 def csv_bytes(rows):
     text = io.StringIO()

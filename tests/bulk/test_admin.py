@@ -15,11 +15,6 @@ IMPORT = "admin:profiles_initiative_bulk_import"
 
 
 @pytest.fixture
-def lt():
-    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
-
-
-@pytest.fixture
 def editor(client, lt):
     user = make_member("Editor", lt)
     client.force_login(user)

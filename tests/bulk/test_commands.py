@@ -14,11 +14,6 @@ from .helpers import csv_bytes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def lt():
-    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
-
-
 def call(*args):
     out, err = io.StringIO(), io.StringIO()
     call_command(*args, stdout=out, stderr=err)

@@ -14,16 +14,10 @@ from tests.profiles.factories import (
     ThemeFactory,
 )
 
+from .helpers import INITIATIVE_HEADER as HEADER
 from .helpers import csv_bytes, errors_of, run
 
 pytestmark = pytest.mark.django_db
-
-HEADER = ["country", "title", "year", "body", "themes", "organisations", "status"]
-
-
-@pytest.fixture
-def lt():
-    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
 
 
 @pytest.fixture

@@ -16,21 +16,10 @@ from tests.profiles.factories import (
     ThemeFactory,
 )
 
+from .helpers import INITIATIVE_HEADER as HEADER
 from .helpers import csv_bytes, errors_of, exported, run, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
-
-HEADER = ["country", "title", "year", "body", "themes", "organisations", "status"]
-
-
-@pytest.fixture
-def lt():
-    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
-
-
-@pytest.fixture
-def lv():
-    return CountryFactory(iso_code="LV", name="Latvia", slug="latvia")
 
 
 def test_preview_counts_new_updated_unchanged_and_names_changed_fields(lt):
