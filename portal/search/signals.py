@@ -74,20 +74,30 @@ def authorship_changed(sender, instance, raw=False, **kwargs):
     refresh("reports", [instance.report_id])
 
 
+def _linked_ids(through, owner, instance):
+    """Ids of the `owner` records linked to `instance` (the other side) through `through`."""
+    columns = {f.related_model: f.attname for f in through._meta.fields if f.is_relation}
+    mine, theirs = columns[type(instance)], columns[owner]
+    return list(through.objects.filter(**{mine: instance.pk}).values_list(theirs, flat=True))
+
+
 def countries_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Report.countries / Organisation.countries / Report.authors changed, from either side."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
     owner = Report if sender in (Report.countries.through, Authorship) else Organisation
     kind = KINDS[owner]
+    if action == "pre_clear" and reverse:
+        # Cleared from the other side (`country.reports.clear()`): Django passes no ids, so
+        # note the linked records before the links go.
+        instance._search_cleared_ids = _linked_ids(sender, owner, instance)
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
     if not reverse:
         refresh(kind, [instance.pk])
     elif pk_set:
         refresh(kind, pk_set)
     elif action == "post_clear":
-        # Cleared from the other side: Django gives no ids; the rows keep a stale country
-        # (facets only) until the next save or rebuild of those records.
-        return
+        refresh(kind, instance.__dict__.pop("_search_cleared_ids", ()))
 
 
 def connect():

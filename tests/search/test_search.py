@@ -330,6 +330,19 @@ def test_country_changes_of_a_report_move_it_between_facets():
     assert search("narwhal").total == 1
 
 
+def test_clearing_a_countrys_reports_from_the_country_side_updates_the_facets():
+    country = CountryFactory(name="Grand Fenwick")
+    kept = CountryFactory(name="Ruritania")
+    reports = [ReportFactory(summary="okapi", countries=[country, kept]) for _ in range(2)]
+    organisation = OrganisationFactory(description="okapi", countries=[country])
+    assert search("okapi", country=country).total == 3
+    country.reports.clear()
+    country.organisations.clear()
+    assert search("okapi", country=country).total == 0
+    assert search("okapi", country=kept).total == len(reports)
+    assert organisation in hit_objects(search("okapi"))
+
+
 def test_history_revert_and_restore_keep_the_index_right():
     from portal.history import record_restore, record_revert
 
