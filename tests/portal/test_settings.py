@@ -17,13 +17,14 @@ PRINT_SETTINGS = (
     "db = s.DATABASES['default']; "
     "print(json.dumps({'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, 'engine': db['ENGINE'], "
     "'db_name': db['NAME'], 'db_host': db['HOST'], 'cache': s.CACHES['default']['BACKEND'], "
-    "'secret': s.SECRET_KEY}))"
+    "'secret': s.SECRET_KEY, 'page_cache': s.PAGE_CACHE_SECONDS}))"
 )
 
 
 def run_python(code, module, extra_env):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     env.pop("REDIS_URL", None)
+    env.pop("PAGE_CACHE_SECONDS", None)
     env.update(extra_env, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -51,6 +52,16 @@ def test_prod_reads_everything_from_the_environment():
     assert (values["db_name"], values["db_host"]) == ("portal", "db.internal")
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["secret"] == PROD_ENV["DJANGO_SECRET_KEY"]
+
+
+def test_prod_page_cache_needs_the_shared_redis_cache():
+    """Local-memory caches are per process: an edit would not reach the other workers' pages."""
+    with_redis = {**PROD_ENV, "REDIS_URL": "redis://cache.internal:6379/1"}
+    assert read_settings("portal.settings.prod", with_redis)["page_cache"] == 600
+    assert read_settings("portal.settings.prod", PROD_ENV)["page_cache"] == 0
+    explicit = {**PROD_ENV, "PAGE_CACHE_SECONDS": "120"}
+    assert read_settings("portal.settings.prod", explicit)["page_cache"] == 120
+    assert read_settings("portal.settings.dev", {})["page_cache"] == 600
 
 
 def test_dev_defaults_to_sqlite_in_the_project_folder_and_local_memory_cache():
