@@ -78,21 +78,15 @@ SOURCES = {
 }
 
 
-def _types():
-    from portal.search.types import SEARCH_TYPES
+def _types_by_key():
+    from portal.search.types import TYPES_BY_KEY  # the types import every app's models
 
-    return SEARCH_TYPES
+    return TYPES_BY_KEY
 
 
 def kind_of(model):
-    for search_type in _types():
-        if search_type.model is model:
-            return search_type.key
-    return None
-
-
-def _type(kind):
-    return next(t for t in _types() if t.key == kind)
+    """The search type key of `model`, or None when it is not searched."""
+    return next((key for key, t in _types_by_key().items() if t.model is model), None)
 
 
 def _join(values):
@@ -198,25 +192,24 @@ def _add_words(rows):
 
 
 def refresh(kind, ids):
-    """Make the rows of the `kind` records `ids` match what the public may read now."""
+    """Make the rows of the `kind` records `ids` match what the public may read now, CHUNK
+    records at a time."""
     ids = list(ids)
-    if not ids:
-        return
-    with transaction.atomic():
-        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
-        rows = _rows(kind, _type(kind).public().filter(pk__in=ids))
-        _insert(kind, rows)
-        _add_words(rows)
+    public = _types_by_key()[kind].public()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        with transaction.atomic():
+            SearchEntry.objects.filter(kind=kind, object_id__in=chunk).delete()
+            rows = _rows(kind, public.filter(pk__in=chunk))
+            _insert(kind, rows)
+            _add_words(rows)
 
 
 def index_records(model, objects):
     """Add, refresh or remove (when no longer public) `objects`, instances of `model`."""
     kind = kind_of(model)
-    if kind is None:
-        return
-    ids = [obj.pk for obj in objects]
-    for start in range(0, len(ids), CHUNK):
-        refresh(kind, ids[start : start + CHUNK])
+    if kind is not None:
+        refresh(kind, [obj.pk for obj in objects])
 
 
 def unindex_records(objects):
@@ -243,7 +236,7 @@ def rebuild(stdout=None):
             SearchWord.objects.all().delete()
     total = 0
     try:
-        for search_type in _types():
+        for search_type in _types_by_key().values():
             public = search_type.public().order_by("pk")
             last = 0
             while True:

@@ -14,7 +14,6 @@ from django.core.validators import URLValidator
 from django.db import models
 
 LIST_SEPARATOR = ";"
-WRITE_CHUNK = 5000  # records whose relation rows are built and written at once
 
 
 class Column:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import prefetch_related_objects
 
+from portal.search_index import SEARCH_CONFIG
 from profiles.models import Country
 
 from .suggest import suggest
@@ -43,7 +44,6 @@ FULL_RANK_LIMIT = 2000  # up to this many matches: ts_rank over the whole weight
 EXACT_LIMIT = 5000  # up to this many matches: exact counts and facets
 SAMPLE_PERCENT = 5  # above: counts estimated from this share of the index's pages
 SAMPLE_SEED = 8  # the same sample for every page of a search
-SEARCH_CONFIG = "public.portal_english"
 
 
 class About(int):

@@ -9,37 +9,18 @@ rows concerned, in bulk. Raw saves (loaddata) are skipped: `load_demo_data` rebu
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from laws.models import Instrument, LegalAct, Provision
+from laws.models import LegalAct, Provision
 from library.models import Author, Authorship, Report
-from portal.search_index import CHUNK, refresh, unindex_records
+from portal.search_index import refresh, unindex_records
 from profiles.models import Country, Initiative, Organisation, ReportingChannel
 
-RECORDS = (
-    Country,
-    Initiative,
-    Organisation,
-    ReportingChannel,
-    Report,
-    Author,
-    Provision,
-    Instrument,
-)
-KINDS = {
-    Country: "countries",
-    Initiative: "initiatives",
-    Organisation: "organisations",
-    ReportingChannel: "channels",
-    Report: "reports",
-    Author: "authors",
-    Provision: "provisions",
-    Instrument: "instruments",
-}
+from .types import SEARCH_TYPES
+
+KINDS = {t.model: t.key for t in SEARCH_TYPES}  # every searched model and its type key
 
 
 def _refresh_all(kind, queryset):
-    ids = list(queryset.values_list("pk", flat=True))
-    for start in range(0, len(ids), CHUNK):
-        refresh(kind, ids[start : start + CHUNK])
+    refresh(kind, queryset.values_list("pk", flat=True))
 
 
 def record_saved(sender, instance, raw=False, **kwargs):
@@ -101,7 +82,7 @@ def countries_changed(sender, instance, action, reverse, model, pk_set, **kwargs
 
 
 def connect():
-    for model in RECORDS:
+    for model in KINDS:
         uid = f"search_index_{model._meta.label_lower}"
         post_save.connect(record_saved, sender=model, dispatch_uid=f"{uid}_save")
         post_delete.connect(record_deleted, sender=model, dispatch_uid=f"{uid}_delete")
