@@ -70,14 +70,20 @@ def copy_csv(spec, target, *, country=None, progress=None):
     if found is None:
         return False
     statement, params = found
+    if params:
+        # Bound here, not passed to cursor.copy(): the cursor Django hands out under DEBUG (or
+        # with force_debug_cursor) has a copy() that takes the statement only.
+        statement = connection.ops.compose_sql(statement, params)
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(spec.headers)
-    target.write("\ufeff" + header.getvalue())
     decoder = codecs.getincrementaldecoder("utf-8")()
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT compiling this one statement costs more than it saves
         cursor.execute("SET LOCAL jit = off")
-        with cursor.copy(statement, params or None) as copy:
+        with cursor.copy(statement) as copy:
+            # the header goes out once the statement has started: a refused statement leaves
+            # the target empty rather than holding a header that looks like an empty export
+            target.write("\ufeff" + header.getvalue())
             for chunk in copy:
                 target.write(decoder.decode(bytes(chunk)))
     target.write(decoder.decode(b"", final=True))

@@ -1,5 +1,7 @@
 """manage.py export_records <type> [--country LT] [--format csv|xlsx|json] [-o FILE]"""
 
+import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default=None, help="default: csv")
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
-    def handle(self, *args, type, country, format, output, **options):
+    def handle(self, *args, country, format, output, **options):
+        name = options["type"]
         country_obj = None
         if country:
             country_obj = Country.objects.filter(iso_code=country.strip().upper()).first()
@@ -43,38 +46,58 @@ class Command(BaseCommand):
         kind = format or (output.suffix.lstrip(".").lower() if output else "") or "csv"
         if kind not in FORMATS:
             raise CommandError(f"Unknown format “{kind}”; choose csv, xlsx or json.")
-        if type == WORKBOOK:
+        if name == WORKBOOK:
             kind = "xlsx"
         if kind == "xlsx" and output is None:
             raise CommandError("XLSX needs an output file: -o FILE.xlsx")
-        spec = None if type == WORKBOOK else resolve_spec(type)
+        spec = None if name == WORKBOOK else resolve_spec(name)
         start = time.perf_counter()
         with progress_bar(self.stderr, description="rows") as bar:
-            if spec is None:
-                export_workbook(target=output, country=country_obj, progress=bar.update)
-            elif kind == "xlsx":
-                export_table(
-                    spec=spec, target=output, kind=kind, country=country_obj, progress=bar.update
-                )
-            elif output is None:
-                export_table(
-                    spec=spec,
-                    target=_Unterminated(self.stdout),
-                    kind=kind,
-                    country=country_obj,
-                    progress=bar.update,
-                )
-            else:
-                with output.open("w", encoding="utf-8", newline="") as target:
+            if output is None:
+                try:
                     export_table(
                         spec=spec,
-                        target=target,
+                        target=_Unterminated(self.stdout),
                         kind=kind,
                         country=country_obj,
                         progress=bar.update,
                     )
+                except Exception as error:
+                    raise CommandError(
+                        f"The export failed ({type(error).__name__}: {error}); the output on "
+                        "stdout is incomplete."
+                    ) from error
+            else:
+                self.write_file(output, spec, kind, country_obj, bar.update)
             rows = bar.n
         seconds = time.perf_counter() - start
         rate = rows / seconds if seconds else 0
         where = f" to {output}" if output else ""
         self.stderr.write(f"Exported {rows} rows{where} in {seconds:.1f} s ({rate:,.0f} rows/s).")
+
+    def write_file(self, output, spec, kind, country, progress):
+        """Write to a temporary file beside `output`, moved into place only when complete: a
+        failed export leaves no file that looks like an export (a header and no rows)."""
+        fd, partial = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or ".")
+        os.close(fd)
+        partial = Path(partial)
+        try:
+            if spec is None:
+                export_workbook(target=partial, country=country, progress=progress)
+            elif kind == "xlsx":
+                export_table(
+                    spec=spec, target=partial, kind=kind, country=country, progress=progress
+                )
+            else:
+                with partial.open("w", encoding="utf-8", newline="") as target:
+                    export_table(
+                        spec=spec, target=target, kind=kind, country=country, progress=progress
+                    )
+            os.replace(partial, output)
+        except Exception as error:
+            raise CommandError(
+                f"The export failed ({type(error).__name__}: {error}); nothing was written to "
+                f"{output}."
+            ) from error
+        finally:
+            partial.unlink(missing_ok=True)
