@@ -77,7 +77,7 @@ def copy_csv(spec, target, *, country=None, progress=None):
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(spec.headers)
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), connection.wrap_database_errors, connection.cursor() as cursor:
         # JIT compiling this one statement costs more than it saves
         cursor.execute("SET LOCAL jit = off")
         with cursor.copy(statement) as copy:

@@ -88,11 +88,14 @@ def _copy(model, columns, rows):
 
 
 def _copy_table(table, columns, rows):
-    """COPY `rows` into the (quoted) `table`'s `columns`."""
+    """COPY `rows` into the (quoted) `table`'s `columns`. Django wraps the errors of execute()
+    only: a refused COPY (a key another import has just written) must raise IntegrityError
+    too, which the import reports, not psycopg's own error."""
     statement = f"COPY {table} ({', '.join(ident(c) for c in columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def update_rows(model, records, fields, *, batch_size=1000):
