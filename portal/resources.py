@@ -21,7 +21,9 @@ class RecordResource(resources.ModelResource):
     With IMPORT_EXPORT_USE_TRANSACTIONS (settings) one invalid row rolls back the whole file. When
     an import names its user (the admin always does; `import_data(..., user=...)` elsewhere), the
     editorial rules apply row by row: a row for a country the user does not hold, or a row that
-    publishes without the publisher role, is an invalid row. History entries name that user.
+    publishes, withdraws or changes the status of a published or withdrawn record without the
+    publisher role, is an invalid row; an empty status cell keeps the record's status. History
+    entries name that user.
     """
 
     class Meta:
@@ -48,6 +50,9 @@ class RecordResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
+        original = getattr(instance, "_import_original_status", None)
+        if original is not None and "status" in row and not str(row["status"] or "").strip():
+            instance.status = original  # an empty status cell keeps the record's status
         user = kwargs.get("user")
         if user is None:
             return
@@ -61,9 +66,13 @@ class RecordResource(resources.ModelResource):
                 country_ids = record_country_ids(instance)
             if not can_edit_countries(user, country_ids):
                 errors[name] = "You are not assigned to this country."
-        changed_status = instance.status != getattr(instance, "_import_original_status", None)
+        changed_status = instance.status != original
         if changed_status and instance.status in PUBLISHER_STATUSES and not can_publish(user):
             errors["status"] = "Only publishers may import published or withdrawn records."
+        elif changed_status and original in PUBLISHER_STATUSES and not can_publish(user):
+            errors["status"] = (
+                "Only publishers change the status of a published or withdrawn record."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -206,3 +206,21 @@ def test_reporting_channels_import(lithuania):
     )
     assert {"kind", "organisation", "since_year"} <= set(bad.invalid_rows[0].error_dict)
     assert not ReportingChannel.objects.filter(name="Other").exists()
+
+
+@pytest.mark.parametrize("cell", ["draft", "in_review", ""])
+def test_an_editor_cannot_unpublish_through_the_import_export_resource(cell):
+    from tests.portal.factories import make_member
+    from tests.profiles.factories import CountryFactory, InitiativeFactory
+
+    lt = CountryFactory(iso_code="LT")
+    live = InitiativeFactory(
+        country=lt, title="Live", year=2010, body="Body.", status=Status.PUBLISHED
+    )
+    dataset = tablib.Dataset(headers=["country", "title", "year", "timeline", "body", "status"])
+    dataset.append(["LT", "Live", "2010", "national", "Body.", cell])
+    result = InitiativeResource().import_data(dataset, user=make_member("Editor", lt))
+    live.refresh_from_db()
+    assert live.status == Status.PUBLISHED
+    if cell:
+        assert [set(row.error_dict) for row in result.invalid_rows] == [{"status"}]
