@@ -200,9 +200,10 @@ class ReportResource(RecordResource):
 
 class AuthorCell(tuple):
     """The authors' match keys in order (compared with the stored list); `.people` keeps the
-    parsed names for writing."""
+    parsed names for writing, `.names` their "Family, Given" forms for the preview."""
 
     people = ()
+    names = ()
 
 
 class AuthorsColumn(RelationColumn):
@@ -219,6 +220,7 @@ class AuthorsColumn(RelationColumn):
             raise ValueError("Every author needs a family name: 'Family, Given; ...'.")
         cell = AuthorCell(dict.fromkeys(person.match_key for person in people))
         cell.people = people
+        cell.names = [f"{p.family}, {p.given}" if p.given else p.family for p in people]
         return cell
 
     def load_current(self, ctx, ids):

@@ -16,6 +16,16 @@ from django.db import models
 LIST_SEPARATOR = ";"
 
 
+class _Keep:
+    """What an empty cell of a `keep_when_blank` column parses to: the stored value stays."""
+
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
 class Column:
     """One column. `after_save` columns hold relations written once the records exist."""
 
@@ -47,7 +57,14 @@ class Column:
 
 
 class FieldColumn(Column):
-    """A concrete field of the model, converted and validated in Python (no query a row)."""
+    """A concrete field of the model, converted and validated in Python (no query a row).
+
+    With `keep_when_blank` an empty cell leaves an existing record's value as it is (it parses
+    to KEEP) and gives a new record the field's default."""
+
+    def __init__(self, name, attribute=None, *, keep_when_blank=False, **kwargs):
+        super().__init__(name, attribute, **kwargs)
+        self.keep_when_blank = keep_when_blank
 
     def bind(self, model):
         super().bind(model)
@@ -96,7 +113,7 @@ class FieldColumn(Column):
         if raw is None or (isinstance(raw, str) and raw.strip() == ""):
             if self.required:
                 raise ValueError("A value is required.")
-            return self.empty_value()
+            return KEEP if self.keep_when_blank else self.empty_value()
         value = self.convert(raw)
         self.validate(value)
         return value
@@ -169,7 +186,10 @@ class FieldColumn(Column):
         return _field_sql(self.field, f"{alias}.{quote(self.field.column)}")
 
     def render(self, obj, ctx):
-        value = getattr(obj, self.attname)
+        return self.text(getattr(obj, self.attname), ctx)
+
+    def text(self, value, ctx):
+        """The cell text of a value of this column, as the export writes it."""
         if value is None:
             return ""
         if isinstance(value, bool):
@@ -286,8 +306,7 @@ class ForeignKeyColumn(FieldColumn):
             raise ValueError(f"No {name} with {self.key.replace('_', ' ')} “{raw}”{where}.")
         return pk
 
-    def render(self, obj, ctx):
-        pk = getattr(obj, self.attname)
+    def text(self, pk, ctx):
         return "" if pk is None else str(self.keymap(ctx).key_for(pk))
 
     def sql(self, alias, quote):

@@ -3,7 +3,9 @@
 1. Every cell is parsed and checked without a query a row: natural keys resolve through maps
    loaded once per file (`KeyMap`), existing records are loaded once, their relations once.
 2. Each row is new, updated (with the changed columns named), unchanged or invalid (with the
-   column and reason). One invalid row anywhere in the file means nothing is written.
+   column and reason). One invalid row anywhere in the file means nothing is written. For the
+   preview the first rows also carry their values (old and new for updated rows), and text that
+   looks mis-decoded is flagged on every row.
 3. Otherwise everything is written in one transaction: bulk_create/bulk_update in batches,
    history entries in bulk naming the importer, relations in bulk, and the written records are
    handed to the search index once the transaction commits.
@@ -22,8 +24,8 @@ from portal.permissions import assigned_country_ids, can_publish
 from portal.search_index import index_records
 
 from . import writer
-from .columns import KeyMap
-from .formats import FileProblem
+from .columns import KEEP, KeyMap
+from .formats import FileProblem, misdecoded
 from .spec import RecordSpec
 
 NEW, UPDATED, UNCHANGED, INVALID = "new", "updated", "unchanged", "invalid"
@@ -32,15 +34,19 @@ PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 BATCH_SIZE = 1000
 LOOKUP_CHUNK = 5000
 WRITE_CHUNK = 5000
+DETAIL_CHARS = 120  # of a value shown in the preview
+SUSPECT_CHARS = 60  # of a mis-decoded text and its repair shown in the preview
 
 
 class Context:
     """What one import knows: who imports, and the natural-key maps it loaded."""
 
-    def __init__(self, user=None, filename="", batch_size=BATCH_SIZE):
+    def __init__(self, user=None, filename="", batch_size=BATCH_SIZE, detail_rows=0):
         self.user = user
         self.filename = filename
         self.batch_size = batch_size
+        # the number of valid rows per sheet that keep their values for the preview
+        self.detail_rows = detail_rows
         self.allowed = assigned_country_ids(user) if user is not None else None
         self.publisher = user is None or can_publish(user)
         self._keymaps = {}
@@ -67,7 +73,12 @@ class Context:
 
 
 class RowResult:
-    __slots__ = ("number", "key", "outcome", "changes", "errors")
+    """One row's outcome. `details` (for the preview's first rows) holds (column, old text, new
+    text) of each changed column of an updated row, (column, None, text) of each value of a new
+    row; `suspect` holds (column, text, the text as probably meant) of the cells that look
+    mis-decoded (the texts empty beyond those first rows)."""
+
+    __slots__ = ("number", "key", "outcome", "changes", "errors", "details", "suspect")
 
     def __init__(self, number, key):
         self.number = number
@@ -75,6 +86,8 @@ class RowResult:
         self.outcome = None
         self.changes = ()
         self.errors = ()
+        self.details = ()
+        self.suspect = ()
 
 
 class TableResult:
@@ -94,6 +107,10 @@ class TableResult:
     @property
     def invalid_rows(self):
         return [row for row in self.rows if row.outcome == INVALID]
+
+    @property
+    def suspect_rows(self):
+        return [row for row in self.rows if row.suspect]
 
     @property
     def valid(self):
@@ -126,6 +143,10 @@ class ImportResult:
     @property
     def rows(self):
         return sum(len(table.rows) for table in self.tables)
+
+    @property
+    def suspect_rows(self):
+        return [row for table in self.tables for row in table.suspect_rows]
 
     @property
     def rows_per_second(self):
@@ -192,6 +213,8 @@ def plan_table(spec, table, ctx, progress=None):
     )
     present = {column.name for _, column in positions}
     key_positions = [headers.index(name) for name in spec.key]
+    keep_blank = [c for _, c in positions if getattr(c, "keep_when_blank", False)]
+    width = len(headers)
 
     parsed = []
     for number, cells in table.rows:
@@ -202,8 +225,11 @@ def plan_table(spec, table, ctx, progress=None):
                 values[column.name] = column.parse(raw, ctx, values)
             except ValueError as error:
                 errors[column.name] = str(error)
+        if len(cells) > width or (table.exact_width and len(cells) < width):
+            errors = _width_errors(number, cells, headers)
+        suspect = _suspect_cells(cells, headers)
         raw_keys = [cells[i] if i < len(cells) else "" for i in key_positions]
-        parsed.append((number, values, errors, _key_label(values, raw_keys)))
+        parsed.append((number, values, errors, _key_label(values, raw_keys), suspect))
         if progress:
             progress(1)
 
@@ -215,18 +241,25 @@ def plan_table(spec, table, ctx, progress=None):
     seen = {}
     key_columns = ", ".join(spec.key)
 
-    for index, (number, values, errors, label) in enumerate(parsed):
+    detailed = 0
+    for index, (number, values, errors, label, suspect) in enumerate(parsed):
         parsed[index] = None  # keep memory flat: each row's values are dropped once planned
         row = RowResult(number, label)
         result.rows.append(row)
         record = None
-        if not any(name in errors for name in spec.key):
+        if all(name in values for name in spec.key):
             key = tuple(values[name] for name in spec.key)
             if key in seen:
                 errors[key_columns] = f"Same {key_columns} as row {seen[key]} of this file."
             else:
                 seen[key] = number
                 record = existing.get(key)
+        for column in keep_blank:
+            if values.get(column.name) is KEEP:
+                if record is None:
+                    values[column.name] = column.empty_value()
+                else:
+                    del values[column.name]
         relations = currents.get(record.pk, {}) if record is not None else {}
         if record is None and not may_add:
             errors.setdefault("", f"You may not add {spec.verbose_name_plural}.")
@@ -243,18 +276,126 @@ def plan_table(spec, table, ctx, progress=None):
             errors.update(_clean_errors(spec, target))
             if not errors:
                 errors.update(spec.validate_row(ctx, values, target, relations))
+        detail = detailed < ctx.detail_rows
+        if suspect:
+            # the texts only where the preview lists the row's values
+            row.suspect = tuple(
+                (name, *(_excerpts(text, repaired, SUSPECT_CHARS) if detail else ("", "")))
+                for name, text, repaired in suspect
+            )
         if errors:
             row.outcome = INVALID
             row.errors = tuple(errors.items())
             continue
+        detailed += 1
         if record is None:
+            if detail:
+                row.details = _new_details(spec, ctx, values)
             _plan_new(plan, target, values)
             row.outcome = NEW
         else:
             changed = _plan_update(plan, record, before, values, relations)
             row.outcome = UPDATED if changed else UNCHANGED
             row.changes = tuple(changed)
+            if detail and changed:
+                row.details = _changed_details(
+                    spec, ctx, record, before, values, relations, changed
+                )
     return plan
+
+
+def _width_errors(number, cells, headers):
+    """The row's only error when it has more or fewer cells than the header: the errors of
+    its other cells would follow from the shift."""
+    width = len(headers)
+    if len(cells) > width:
+        extra = [
+            (index + 1, str(cell).strip())
+            for index, cell in enumerate(cells)
+            if index >= width and cell is not None and str(cell).strip()
+        ]
+        first, last = extra[0][0], extra[-1][0]
+        where = f"cell {first}" if first == last else f"cells {first}–{last}"
+        shown = ", ".join(f"“{_shorten(text, 40)}”" for _, text in extra[:3])
+        return {
+            f"{where} (no header)": (
+                f"Row {number} has {len(cells)} cells but the header has {width}: {shown} "
+                "would be lost. A cell with a comma in it must be in double quotes (spreadsheet "
+                "programs do this when they save CSV)."
+            )
+        }
+    return {
+        ", ".join(headers[len(cells) :]): (
+            f"Row {number} has {len(cells)} cells but the header has {width}: there is no cell "
+            "for these columns, so the row's cells may have moved. Write an empty cell as "
+            "nothing between two commas."
+        )
+    }
+
+
+def _suspect_cells(cells, headers):
+    """[(column name, text, repaired text)] of the cells that look mis-decoded."""
+    found = []
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and not cell.isascii():
+            repaired = misdecoded(cell)
+            if repaired is not None:
+                name = headers[index] if index < len(headers) else f"cell {index + 1}"
+                found.append((name, cell, repaired))
+    return found
+
+
+def _shorten(text, limit):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _excerpts(old, new, limit=DETAIL_CHARS):
+    """`old` and `new` cut to `limit` characters around their first difference, so that a change
+    deep in a long text shows."""
+    if len(old) <= limit and len(new) <= limit:
+        return old, new
+    same = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        same += 1
+    start = max(0, same - limit // 3)
+
+    def cut(text):
+        part = text[start : start + limit]
+        return ("…" if start else "") + part + ("…" if start + limit < len(text) else "")
+
+    return cut(old), cut(new)
+
+
+def _column_text(column, ctx, value):
+    if column.after_save:
+        return column.render_value(value, ctx) if value else ""
+    return column.text(value, ctx)
+
+
+def _new_details(spec, ctx, values):
+    details = []
+    for column in spec.columns:
+        if column.name in values:
+            text = _column_text(column, ctx, values[column.name])
+            if text:
+                details.append((column.name, None, _shorten(text, DETAIL_CHARS)))
+    return tuple(details)
+
+
+def _changed_details(spec, ctx, record, before, values, relations, changed):
+    details = []
+    for name in changed:
+        column = spec.by_name[name]
+        if column.after_save:
+            old = _column_text(column, ctx, relations.get(name))
+            new = _column_text(column, ctx, values[name])
+        else:
+            old = column.text(before[column.attname], ctx)
+            new = column.text(getattr(record, column.attname), ctx)
+        details.append((name, *_excerpts(old, new)))
+    return tuple(details)
 
 
 def _check_headers(spec, headers, result):
@@ -281,7 +422,7 @@ def _load_existing(spec, parsed):
     """{natural key: record} for the records the file may update, in one pass."""
     first = spec.by_name[spec.key[0]]
     queryset = spec.model._default_manager.all()
-    wanted = {values[first.name] for _, values, errors, _ in parsed if first.name in values}
+    wanted = {values[first.name] for _, values, *_ in parsed if first.name in values}
     key_columns = [spec.by_name[name] for name in spec.key]
     found = {}
     wanted = list(wanted)
@@ -373,10 +514,20 @@ def _permission_errors(spec, ctx, values, record, relations, errors):
                     if not old <= ctx.allowed
                     else "You are not assigned to this country."
                 )
-    if "status" in values and not ctx.publisher:
-        before = record.status if record is not None else None
-        if values["status"] in PUBLISHER_STATUSES and values["status"] != before:
+    if "status" in values and "status" not in errors and not ctx.publisher:
+        if record is not None:
+            before = record.status
+        else:
+            before = spec.model._meta.get_field("status").get_default()
+        after = values["status"]
+        if after != before and after in PUBLISHER_STATUSES:
             found["status"] = "Only publishers may import published or withdrawn records."
+        elif after != before and before in PUBLISHER_STATUSES:
+            found["status"] = (
+                f"The record is {Status(before).label.lower()}: only publishers change its "
+                f"status (this row makes it {Status(after).label.lower()}). Leave the cell "
+                "empty to keep its status."
+            )
     return found
 
 
@@ -528,14 +679,24 @@ def _chunks(items, size):
         yield items[start : start + size]
 
 
-def run_import(pairs, *, user=None, dry_run=False, filename="", progress=None, read_seconds=0.0):
-    """Import [(spec, table)] all or nothing. With dry_run nothing is kept (the preview).
+def run_import(
+    pairs,
+    *,
+    user=None,
+    dry_run=False,
+    filename="",
+    progress=None,
+    read_seconds=0.0,
+    detail_rows=0,
+):
+    """Import [(spec, table)] all or nothing. With dry_run nothing is kept (the preview); the
+    first `detail_rows` valid rows of each sheet keep their values for it.
 
     `result.seconds` covers reading the file (`read_seconds`, measured by the caller), checking
     every row, writing (records, relations, history, the commit) and adding the written records
     to the search index after the commit; `result.timings` has each step."""
     result = ImportResult(filename, dry_run)
-    ctx = Context(user, filename)
+    ctx = Context(user, filename, detail_rows=detail_rows)
     timings = result.timings
     timings["read"] = read_seconds
     start = time.perf_counter()
@@ -562,7 +723,14 @@ def run_import(pairs, *, user=None, dry_run=False, filename="", progress=None, r
     except FileProblem as problem:  # found while reading the rows (they are read lazily)
         result.written = False
         result.problems.append(str(problem))
-    except (IntegrityError, DatabaseError) as error:
+    except IntegrityError as error:
+        result.written = False
+        result.problems.append(
+            "The database refused the file, nothing was written: a record it adds, changes or "
+            "names was changed by someone else meanwhile. Upload the file again to see the "
+            f"records as they are now. ({error})"
+        )
+    except DatabaseError as error:
         result.written = False
         result.problems.append(f"The database refused the file, nothing was written: {error}")
     result.seconds = read_seconds + time.perf_counter() - start

@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import zipfile
 
 from django.conf import settings
@@ -48,12 +49,17 @@ class Table:
 
     `rows` is an iterable of (spreadsheet row number, [cells]): for CSV and XLSX it reads the
     file as it goes (read once), so the cells of every row are never all in memory at once. A
-    problem found while reading raises FileProblem then."""
+    problem found while reading raises FileProblem then.
 
-    def __init__(self, name, headers, rows):
+    A row with more cells than the header is always wrong (its last cells belong to no column);
+    with `exact_width` (CSV) a row with fewer cells is too: in a text file a missing separator
+    shifts every later cell into the wrong column, while a sheet keeps each cell in its column."""
+
+    def __init__(self, name, headers, rows, *, exact_width=False):
         self.name = name
         self.headers = [str(h).strip() if h is not None else "" for h in headers]
         self.rows = rows
+        self.exact_width = exact_width
 
 
 def detect_format(filename, head):
@@ -124,15 +130,21 @@ def _read_csv(data):
     header = next(rows, None)
     if header is None:
         raise FileProblem("The file is empty.")
-    return Table("", header[1], rows)
+    return Table("", header[1], rows, exact_width=True)
 
 
 def _csv_rows(reader):
-    """(row number, cells) of the non-empty rows, formula escapes taken off, read lazily."""
-    number = 0
+    """(row number, cells) of the non-empty rows, formula escapes taken off, read lazily. The
+    first is the header; empty cells beyond its width are dropped (a spreadsheet program
+    writes them for a sheet that once had more columns)."""
+    number, width = 0, None
     try:
         for number, row in enumerate(reader, start=1):
             if any(c.strip() for c in row):
+                if width is None:
+                    width = len(row)
+                while len(row) > width and not row[-1].strip():
+                    row.pop()
                 yield number, [unescape_formula(c) for c in row]
     except csv.Error as error:
         raise FileProblem(f"The CSV file cannot be read: {error} (row {number + 1}).") from None
@@ -183,21 +195,86 @@ def _read_xlsx(data):
     return tables
 
 
+def _blank(cell):
+    return cell is None or str(cell).strip() == ""
+
+
 def _xlsx_rows(cells_of_rows):
     """The first non-empty row (the headers, trailing empty cells dropped), then the data rows
-    cut to the headers' width, read lazily from the read-only sheet."""
+    without their empty cells beyond the headers' width (a value there is kept, so that the
+    row is refused rather than the value lost), read lazily from the read-only sheet."""
     width = None
     for number, cells in enumerate(cells_of_rows, start=1):
-        if not any(c is not None and str(c).strip() for c in cells):
+        if not any(not _blank(c) for c in cells):
             continue
+        cells = list(cells)
         if width is None:
-            headers = list(cells)
-            while headers and (headers[-1] is None or str(headers[-1]).strip() == ""):
-                headers.pop()
-            width = len(headers)
-            yield number, headers
+            while cells and _blank(cells[-1]):
+                cells.pop()
+            width = len(cells)
+            yield number, cells
             continue
-        yield number, [unescape_formula(c) for c in cells[:width]]
+        while len(cells) > width and _blank(cells[-1]):
+            cells.pop()
+        yield number, [unescape_formula(c) for c in cells]
+
+
+# --- text that looks mis-decoded ------------------------------------------------------------
+#
+# A UTF-8 file opened as Latin-1 or Windows-1252 (LibreOffice's "Western Europe" character set)
+# and saved again turns each non-ASCII letter into two or three characters: "ų" (bytes C5 B3)
+# becomes "Å³", "ė" becomes "Ä—", "“" becomes "â€œ". Such a run is a lead character (the byte of
+# a UTF-8 sequence start, U+00C2-U+00F4 in both character sets) followed by characters standing
+# for continuation bytes (0x80-0xBF), and mapped back to bytes it is valid UTF-8. ftfy's
+# detector is built to avoid false alarms and lets common Lithuanian ones through ("KlaipÄ—da",
+# "Å\xa0iauliai"); this is a warning for a person to look at, so the exact test is used.
+
+
+def _byte_chars():
+    chars = {}
+    for byte in range(0x80, 0xC0):
+        chars[chr(byte)] = byte  # Latin-1: the C1 controls for 0x80-0x9F
+        try:
+            chars[bytes([byte]).decode("cp1252")] = byte
+        except UnicodeDecodeError:
+            pass  # 0x81, 0x8D, 0x8F, 0x90, 0x9D have no Windows-1252 character
+    return chars
+
+
+_CONTINUATION = _byte_chars()
+_LEAD = {chr(byte): byte for byte in range(0xC2, 0xF5)}
+_BYTES = {**_CONTINUATION, **_LEAD}
+_RUN = re.compile(
+    f"[{re.escape(''.join(_LEAD))}][{re.escape(''.join(_CONTINUATION))}]{{1,3}}|\ufffd"
+)
+
+
+def misdecoded(text):
+    """The text as it was probably meant when it looks like UTF-8 read as Latin-1 or
+    Windows-1252 ("Vaikų" for "VaikÅ³"; unchanged where a character was lost on the way, such as
+    the replacement character U+FFFD), or None when it looks fine."""
+    if not isinstance(text, str) or text.isascii() or not _RUN.search(text):
+        return None
+    found = False
+
+    def repair(match):
+        nonlocal found
+        run = match.group()
+        if run == "\ufffd":
+            found = True
+            return run
+        size = 2 if run[0] <= "\u00df" else 3 if run[0] <= "\u00ef" else 4
+        if len(run) < size:
+            return run
+        try:
+            char = bytes(_BYTES[c] for c in run[:size]).decode("utf-8")
+        except UnicodeDecodeError:
+            return run
+        found = True
+        return char + run[size:]
+
+    repaired = _RUN.sub(repair, text)
+    return repaired if found else None
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -16,9 +16,11 @@ def _problem_result(filename, dry_run, message):
     return result
 
 
-def import_file(*, spec, fileobj, filename, user=None, dry_run=False, size=None, progress=None):
+def import_file(
+    *, spec, fileobj, filename, user=None, dry_run=False, size=None, progress=None, detail_rows=0
+):
     """Import one record type from a CSV, JSON or XLSX file (a workbook's sheet named after the
-    type, or its only sheet)."""
+    type, or its only sheet); `detail_rows`: see run_import."""
     start = time.perf_counter()
     try:
         tables = read_tables(fileobj, filename, size=size)
@@ -41,10 +43,13 @@ def import_file(*, spec, fileobj, filename, user=None, dry_run=False, size=None,
         filename=filename,
         progress=progress,
         read_seconds=time.perf_counter() - start,
+        detail_rows=detail_rows,
     )
 
 
-def import_workbook(*, fileobj, filename, user=None, dry_run=False, size=None, progress=None):
+def import_workbook(
+    *, fileobj, filename, user=None, dry_run=False, size=None, progress=None, detail_rows=0
+):
     """Import a workbook with one sheet per record type (e.g. a country workbook) in one step."""
     start = time.perf_counter()
     try:
@@ -69,6 +74,7 @@ def import_workbook(*, fileobj, filename, user=None, dry_run=False, size=None, p
         filename=filename,
         progress=progress,
         read_seconds=time.perf_counter() - start,
+        detail_rows=detail_rows,
     )
 
 

@@ -87,9 +87,11 @@ class RecordSpec:
 def status_column():
     return FieldColumn(
         "status",
+        keep_when_blank=True,
         help_text=(
-            "draft (default for new rows), in_review, published or withdrawn; only publishers "
-            "import published or withdrawn rows."
+            "draft (default for new rows), in_review, published or withdrawn. Empty keeps an "
+            "existing record's status. Only publishers import published or withdrawn rows or "
+            "change the status of a published or withdrawn record."
         ),
     )
 

@@ -256,3 +256,88 @@ def test_updating_an_organisation_changes_its_countries(lt, lv):
     result = run("organisations", data)
     assert result.counts["updated"] == 1 and result.written
     assert set(Organisation.objects.get(name="LIA").countries.all()) == {lt, lv}
+
+
+def test_a_csv_row_with_more_cells_than_the_header_is_invalid(lt):
+    """An unquoted comma in a body cell splits it: the tail must not be dropped silently."""
+    data = (
+        b"country,title,year,body\n"
+        b"LT,Helpline,2004,Opened.,,\n"  # empty cells beyond the header lose nothing
+        b"LT,Hotline,2005,Opened in 2005, closed in 2009\n"
+    )
+    result = run("initiatives", data)
+    assert not result.written
+    [(number, column, message)] = errors_of(result)
+    assert (number, column) == (3, "cell 5 (no header)")
+    assert "Row 3 has 5 cells but the header has 4: “closed in 2009” would be lost" in message
+    assert not Initiative.objects.exists()
+
+
+def test_a_csv_row_with_fewer_cells_than_the_header_is_invalid(lt):
+    data = b"country,title,year,body,source_name,status\nLT,Hotline,2005 Opened.,Ministry\n"
+    result = run("initiatives", data)
+    [(number, column, message)] = errors_of(result)
+    assert (number, column) == (2, "source_name, status")
+    assert message.startswith("Row 2 has 4 cells but the header has 6")
+    assert not Initiative.objects.exists()
+
+
+def test_a_sheet_value_beyond_the_header_is_invalid_and_empty_cells_there_are_not(lt):
+    sheet = [
+        ["country", "title", "year", "body"],
+        ["LT", "Kept", 2004, "Body.", None, None],
+        ["LT", "Hotline", 2005, "Opened.", None, "a note"],
+    ]
+    result = run("initiatives", xlsx_bytes({"initiatives": sheet}), filename="i.xlsx")
+    assert [(n, c) for n, c, _ in errors_of(result)] == [(3, "cell 6 (no header)")]
+    assert "“a note” would be lost" in errors_of(result)[0][2]
+    assert not Initiative.objects.exists()
+    result = run("initiatives", xlsx_bytes({"initiatives": sheet[:2]}), filename="i.xlsx")
+    assert result.written, errors_of(result)
+
+
+def test_blank_status_keeps_the_stored_status_and_new_rows_start_as_drafts(lt):
+    live = InitiativeFactory(country=lt, title="Live", year=2010, body="B.", status="published")
+    data = csv_bytes(
+        [
+            ["country", "title", "year", "body", "status"],
+            ["LT", "Live", "2010", "Changed.", ""],
+            ["LT", "Fresh", "2011", "B.", ""],
+        ]
+    )
+    result = run("initiatives", data)
+    assert result.written, errors_of(result)
+    assert [row.changes for row in result.tables[0].rows] == [("body",), ()]
+    live.refresh_from_db()
+    assert (live.status, live.body) == (Status.PUBLISHED, "Changed.")
+    assert Initiative.objects.get(title="Fresh").status == Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("stored", "cell", "allowed"),
+    [
+        ("published", "draft", False),
+        ("published", "in_review", False),
+        ("published", "withdrawn", False),
+        ("withdrawn", "draft", False),
+        ("draft", "published", False),
+        ("draft", "in_review", True),
+        ("in_review", "draft", True),
+        ("published", "published", True),
+        ("published", "", True),
+    ],
+)
+def test_only_publishers_change_publication_state_by_import(lt, stored, cell, allowed):
+    editor = make_member("Editor", lt)
+    record = InitiativeFactory(country=lt, title="T", year=2010, body="B.", status=stored)
+    data = csv_bytes(
+        [["country", "title", "year", "body", "status"], ["LT", "T", "2010", "B.", cell]]
+    )
+    result = run("initiatives", data, user=editor)
+    if allowed:
+        assert result.written, errors_of(result)
+    else:
+        assert [(n, c) for n, c, _ in errors_of(result)] == [(2, "status")]
+        record.refresh_from_db()
+        assert record.status == stored
+        assert run("initiatives", data, user=make_member("Publisher", lt)).written

@@ -65,5 +65,14 @@ class Command(BaseCommand):
                     self.stderr.write(
                         f"{where} row {row.number}, column {column or '-'}: {message}"
                     )
+            suspect = table.suspect_rows
+            if suspect:
+                numbers = ", ".join(str(row.number) for row in suspect[:20])
+                more = " …" if len(suspect) > 20 else ""
+                self.stderr.write(
+                    f"{where}: warning: {len(suspect)} row(s) have text that looks mis-decoded "
+                    f"(UTF-8 read as Latin-1 or Windows-1252), rows {numbers}{more}. Check the "
+                    "file's character set."
+                )
             counts = ", ".join(f"{n} {o}" for o, n in table.counts.items())
             self.stdout.write(f"{where}: {counts}")
