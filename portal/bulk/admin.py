@@ -4,7 +4,9 @@ Every record admin gets "Spreadsheet import", "Export" and "Empty template" (Bul
 RecordAdmin). The import log page holds the whole-country workbook import and export.
 """
 
+import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -29,6 +31,7 @@ UPLOAD_DIR = Path(tempfile.gettempdir()) / "portal-bulk-imports"
 TOKEN_SALT = "portal.bulk.import"
 TOKEN_MAX_AGE = 3600
 PREVIEW_ROWS = 1000
+SUSPECT_ROWS_NAMED = 20
 
 
 class UploadForm(forms.Form):
@@ -63,6 +66,7 @@ class ExportForm(forms.Form):
 
 def _store_upload(upload):
     UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
+    _remove_expired()
     suffix = Path(upload.name).suffix.lower()[:8]
     stored = UPLOAD_DIR / f"{uuid.uuid4().hex}{suffix}"
     with stored.open("wb") as target:
@@ -78,14 +82,41 @@ def _token(stored, filename, user):
 
 
 def _from_token(token, user):
+    """(stored file, file name) of a valid token of `user`, or None."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         return None
-    stored = UPLOAD_DIR / Path(data["file"]).name
-    if data["user"] != user.pk or not stored.is_file():
+    if data["user"] != user.pk:
         return None
-    return stored, data["filename"]
+    return UPLOAD_DIR / Path(data["file"]).name, data["filename"]
+
+
+def _claim(stored):
+    """Mark the stored preview as used: True for the one request that creates the mark, False
+    for every other. O_CREAT | O_EXCL makes the creation atomic across threads and processes
+    (the preview itself is a file in this directory, so every request that can confirm it sees
+    the same mark)."""
+    try:
+        os.close(os.open(_mark(stored), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _mark(stored):
+    return stored.with_name(stored.name + ".used")
+
+
+def _remove_expired():
+    """Remove the previews and marks older than a token lives: no request can use them."""
+    oldest = time.time() - TOKEN_MAX_AGE - 60
+    for item in UPLOAD_DIR.iterdir():
+        try:
+            if item.stat().st_mtime < oldest:
+                item.unlink()
+        except OSError:
+            pass  # removed meanwhile by another request
 
 
 def _preview_tables(result):
@@ -104,6 +135,18 @@ def _preview_tables(result):
     return tables
 
 
+def _suspect_summary(result):
+    """What the preview says at the top about text that looks mis-decoded, or None."""
+    rows = result.suspect_rows
+    if not rows:
+        return None
+    numbers = [str(row.number) for row in rows[:SUSPECT_ROWS_NAMED]]
+    if len(rows) > SUSPECT_ROWS_NAMED:
+        numbers.append("…")
+    example = next((cell for row in rows for cell in row.suspect if cell[2]), None)
+    return {"count": len(rows), "numbers": ", ".join(numbers), "example": example}
+
+
 def import_flow(request, *, admin_site, title, run, back_url, extra=None):
     """Upload → preview (dry run) → confirm or cancel → import, with the ImportLog entry."""
     context = {**admin_site.each_context(request), "title": title, "back_url": back_url}
@@ -114,31 +157,50 @@ def import_flow(request, *, admin_site, title, run, back_url, extra=None):
             messages.error(request, "The preview has expired; upload the file again.")
             return HttpResponseRedirect(request.path)
         stored, filename = found
+        if not _claim(stored):
+            messages.warning(
+                request,
+                f"This preview of {filename} was already confirmed or cancelled (a second "
+                "click, or another tab): nothing more was written. The import log shows what "
+                "was imported.",
+            )
+            return HttpResponseRedirect(back_url)
+        if not stored.is_file():
+            messages.error(request, "The preview has expired; upload the file again.")
+            return HttpResponseRedirect(request.path)
         if "cancel" in request.POST:
             stored.unlink(missing_ok=True)
             messages.info(request, "Import cancelled: nothing was written.")
             return HttpResponseRedirect(back_url)
         with stored.open("rb") as fileobj:
-            result = run(fileobj, filename, stored.stat().st_size, False)
+            result = run(fileobj, filename, stored.stat().st_size, False, 0)
         log_import(result=result, user=request.user, source=ImportLog.Source.ADMIN)
         stored.unlink(missing_ok=True)
         if result.written:
             messages.success(request, f"Imported {filename}: {result.summary()}.")
             return HttpResponseRedirect(back_url)
-        context.update({"result": result, "tables": _preview_tables(result), "refused": True})
+        context.update(
+            {
+                "result": result,
+                "tables": _preview_tables(result),
+                "suspect": _suspect_summary(result),
+                "refused": True,
+            }
+        )
         return TemplateResponse(request, "admin/portal/bulk_preview.html", context)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         stored = _store_upload(upload)
         with stored.open("rb") as fileobj:
-            result = run(fileobj, upload.name, upload.size, True)
+            result = run(fileobj, upload.name, upload.size, True, PREVIEW_ROWS)
         if not result.valid:
             stored.unlink(missing_ok=True)
         context.update(
             {
                 "result": result,
                 "tables": _preview_tables(result),
+                "suspect": _suspect_summary(result),
                 "token": _token(stored, upload.name, request.user) if result.valid else "",
                 "filename": upload.name,
             }
@@ -209,7 +271,7 @@ class BulkAdminMixin:
             raise PermissionDenied
         spec = self.bulk_spec
 
-        def run(fileobj, filename, size, dry_run):
+        def run(fileobj, filename, size, dry_run, detail_rows):
             return import_file(
                 spec=spec,
                 fileobj=fileobj,
@@ -217,6 +279,7 @@ class BulkAdminMixin:
                 size=size,
                 user=request.user,
                 dry_run=dry_run,
+                detail_rows=detail_rows,
             )
 
         return import_flow(
@@ -317,9 +380,14 @@ class ImportLogAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
 
-        def run(fileobj, filename, size, dry_run):
+        def run(fileobj, filename, size, dry_run, detail_rows):
             return import_workbook(
-                fileobj=fileobj, filename=filename, size=size, user=request.user, dry_run=dry_run
+                fileobj=fileobj,
+                filename=filename,
+                size=size,
+                user=request.user,
+                dry_run=dry_run,
+                detail_rows=detail_rows,
             )
 
         return import_flow(

@@ -2,12 +2,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portal.models import ImportLog
+from portal.models import ImportLog, Status
 from profiles.models import Initiative
 from tests.portal.factories import make_member
 from tests.profiles.factories import CountryFactory, InitiativeFactory
 
-from .helpers import csv_bytes
+from .helpers import ImportPage, csv_bytes, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,8 @@ def test_preview_then_confirm_imports_and_logs(client, editor):
     assert (log.user, log.new, log.written, log.source) == (editor, 1, True, "admin")
     # a used preview cannot be confirmed twice
     again = client.post(reverse(IMPORT), {"token": token, "confirm": "1"}, follow=True)
-    assert "The preview has expired" in again.content.decode()
-    assert Initiative.objects.count() == 1
+    assert "was already confirmed or cancelled" in again.content.decode()
+    assert Initiative.objects.count() == 1 and ImportLog.objects.count() == 1
 
 
 def test_cancel_writes_nothing(client, editor):
@@ -71,10 +71,10 @@ def test_preview_lists_invalid_rows_with_column_and_offers_no_confirm(client, ed
     assert 'name="confirm"' not in page
 
 
-def test_updated_rows_name_their_changed_fields(client, editor, lt):
+def test_updated_rows_show_their_changed_values(client, editor, lt):
     InitiativeFactory(country=lt, title="Hotline", year=2005, body="Old.", status="draft")
     page = upload(client, ROWS).content.decode()
-    assert "changed: body" in page
+    assert "<strong>body</strong>: Old. → Opened.</li>" in page
 
 
 def test_another_users_preview_token_is_refused(client, editor, lt):
@@ -140,3 +140,83 @@ def test_users_without_rights_cannot_import(client, lt):
     viewer.groups.clear()
     client.force_login(viewer)
     assert client.get(reverse(IMPORT)).status_code == 403
+
+
+STATUS_HEADER = ["country", "title", "year", "body", "status"]
+
+
+def test_the_import_page_refuses_a_post_without_its_csrf_token(csrf_client, lt):
+    csrf_client.force_login(make_member("Editor", lt))
+    upload = SimpleUploadedFile("i.csv", csv_bytes(ROWS))
+    assert csrf_client.post(reverse(IMPORT), {"file": upload}).status_code == 403
+    assert not Initiative.objects.exists()
+
+
+def test_an_editor_cannot_unpublish_by_import_and_a_blank_status_keeps_it(csrf_client, lt):
+    csrf_client.force_login(make_member("Editor", lt))
+    page = ImportPage(csrf_client, reverse(IMPORT))
+    live = InitiativeFactory(
+        country=lt, title="Hotline", year=2005, body="Opened.", status=Status.PUBLISHED
+    )
+    # an empty status cell keeps the record published
+    preview = page.upload(csv_bytes([STATUS_HEADER, ["LT", "Hotline", "2005", "Opened.", ""]]))
+    assert "0 new, 0 updated, 1 unchanged, 0 invalid" in preview.content.decode()
+    preview = page.upload(csv_bytes([STATUS_HEADER, ["LT", "Hotline", "2005", "In May.", ""]]))
+    assert rows_of(preview)[2].changes == ("body",)
+    assert page.submit(preview).status_code == 302
+    live.refresh_from_db()
+    assert (live.status, live.body, live.version) == (Status.PUBLISHED, "In May.", 2)
+    assert live in Initiative.objects.published()
+    # "draft" (or any other status) from an editor: the row is invalid, the file refused
+    reasons = {
+        "draft": "The record is published: only publishers change its status (this row makes it "
+        "draft). Leave the cell empty to keep its status.",
+        "in_review": "The record is published: only publishers change its status",
+        "withdrawn": "Only publishers may import published or withdrawn records.",
+    }
+    for cell, reason in reasons.items():
+        rows = [
+            STATUS_HEADER,
+            ["LT", "New one", "2006", "Body.", ""],
+            ["LT", "Hotline", "2005", "Closed.", cell],
+        ]
+        preview = page.upload(csv_bytes(rows))
+        html = preview.content.decode()
+        assert "The file cannot be imported: nothing was written" in html
+        assert 'name="confirm"' not in html
+        invalid = [(n, row.errors) for n, row in rows_of(preview).items() if row.errors]
+        assert [(n, [column for column, _ in errors]) for n, errors in invalid] == [(3, ["status"])]
+        assert "<td>3</td>" in html and f"<strong>status</strong>: {reason}" in html
+    assert not Initiative.objects.filter(title="New one").exists()
+    live.refresh_from_db()
+    assert (live.status, live.body, live.version) == (Status.PUBLISHED, "In May.", 2)
+
+
+def test_a_publisher_changes_the_status_by_import(csrf_client, lt):
+    csrf_client.force_login(make_member("Publisher", lt))
+    page = ImportPage(csrf_client, reverse(IMPORT))
+    live = InitiativeFactory(
+        country=lt, title="Hotline", year=2005, body="Opened.", status=Status.PUBLISHED
+    )
+    rows = [
+        STATUS_HEADER,
+        ["LT", "Hotline", "2005", "Opened.", "draft"],
+        ["LT", "New one", "2006", "Body.", ""],
+    ]
+    preview = page.upload(csv_bytes(rows))
+    assert rows_of(preview)[2].changes == ("status",)
+    assert page.submit(preview).status_code == 302
+    live.refresh_from_db()
+    assert live.status == Status.DRAFT and live not in Initiative.objects.published()
+    assert Initiative.objects.get(title="New one").status == Status.DRAFT
+
+
+def test_a_csv_row_with_extra_cells_is_refused_in_the_preview(csrf_client, lt):
+    csrf_client.force_login(make_member("Editor", lt))
+    page = ImportPage(csrf_client, reverse(IMPORT))
+    data = b"country,title,year,body\nLT,Hotline,2005,Opened in 2005, closed in 2009\n"
+    html = page.upload(data).content.decode()
+    assert "The file cannot be imported: nothing was written" in html
+    assert "<strong>cell 5 (no header)</strong>: Row 2 has 5 cells but the header has 4" in html
+    assert 'name="confirm"' not in html
+    assert not Initiative.objects.exists()
