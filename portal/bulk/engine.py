@@ -314,14 +314,18 @@ def _width_errors(number, cells, headers):
             for index, cell in enumerate(cells)
             if index >= width and cell is not None and str(cell).strip()
         ]
-        first, last = extra[0][0], extra[-1][0]
+        first, last = (extra[0][0], extra[-1][0]) if extra else (width + 1, len(cells))
         where = f"cell {first}" if first == last else f"cells {first}–{last}"
-        shown = ", ".join(f"“{_shorten(text, 40)}”" for _, text in extra[:3])
+        if extra:
+            shown = ", ".join(f"“{_shorten(text, 40)}”" for _, text in extra[:3])
+            what = f"{shown} would be lost"
+        else:
+            what = "the cells have probably moved by one"
         return {
             f"{where} (no header)": (
-                f"Row {number} has {len(cells)} cells but the header has {width}: {shown} "
-                "would be lost. A cell with a comma in it must be in double quotes (spreadsheet "
-                "programs do this when they save CSV)."
+                f"Row {number} has {len(cells)} cells but the header has {width}: {what}. A "
+                "cell with a comma in it must be in double quotes (spreadsheet programs do this "
+                "when they save CSV)."
             )
         }
     return {

@@ -51,9 +51,10 @@ class Table:
     file as it goes (read once), so the cells of every row are never all in memory at once. A
     problem found while reading raises FileProblem then.
 
-    A row with more cells than the header is always wrong (its last cells belong to no column);
-    with `exact_width` (CSV) a row with fewer cells is too: in a text file a missing separator
-    shifts every later cell into the wrong column, while a sheet keeps each cell in its column."""
+    A row with a value beyond the header is always wrong (it belongs to no column). With
+    `exact_width` (CSV) every row must have exactly as many cells as the header: in a text file
+    a separator too many or too few shifts every later cell into the wrong column, even when
+    the cells beyond the header are empty, while a sheet keeps each cell in its column."""
 
     def __init__(self, name, headers, rows, *, exact_width=False):
         self.name = name
@@ -134,17 +135,11 @@ def _read_csv(data):
 
 
 def _csv_rows(reader):
-    """(row number, cells) of the non-empty rows, formula escapes taken off, read lazily. The
-    first is the header; empty cells beyond its width are dropped (a spreadsheet program
-    writes them for a sheet that once had more columns)."""
-    number, width = 0, None
+    """(row number, cells) of the non-empty rows, formula escapes taken off, read lazily."""
+    number = 0
     try:
         for number, row in enumerate(reader, start=1):
             if any(c.strip() for c in row):
-                if width is None:
-                    width = len(row)
-                while len(row) > width and not row[-1].strip():
-                    row.pop()
                 yield number, [unescape_formula(c) for c in row]
     except csv.Error as error:
         raise FileProblem(f"The CSV file cannot be read: {error} (row {number + 1}).") from None

@@ -262,7 +262,7 @@ def test_a_csv_row_with_more_cells_than_the_header_is_invalid(lt):
     """An unquoted comma in a body cell splits it: the tail must not be dropped silently."""
     data = (
         b"country,title,year,body\n"
-        b"LT,Helpline,2004,Opened.,,\n"  # empty cells beyond the header lose nothing
+        b"LT,Helpline,2004,Opened.\n"
         b"LT,Hotline,2005,Opened in 2005, closed in 2009\n"
     )
     result = run("initiatives", data)
@@ -270,6 +270,20 @@ def test_a_csv_row_with_more_cells_than_the_header_is_invalid(lt):
     [(number, column, message)] = errors_of(result)
     assert (number, column) == (3, "cell 5 (no header)")
     assert "Row 3 has 5 cells but the header has 4: “closed in 2009” would be lost" in message
+    assert not Initiative.objects.exists()
+
+
+def test_a_csv_row_shifted_by_a_comma_is_invalid_even_when_its_last_cell_is_empty(lt):
+    """The tail of the body moves into source_name, which moves into the empty status cell:
+    every cell would pass its own checks."""
+    data = (
+        b"country,title,year,body,source_name,status\n"
+        b"LT,Hotline,2005,Opened, then closed,Ministry,\n"
+    )
+    result = run("initiatives", data)
+    [(number, column, message)] = errors_of(result)
+    assert (number, column) == (2, "cell 7 (no header)")
+    assert "Row 2 has 7 cells but the header has 6: the cells have probably moved" in message
     assert not Initiative.objects.exists()
 
 
