@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from portal.filters import published_countries
+from portal.filters import NumberInput, published_countries
 
 from .models import LegalAct, PenaltyRow, Topic
 
@@ -48,6 +48,7 @@ class ProvisionFilter(django_filters.FilterSet):
         label="Maximum imprisonment at least (years)",
         min_value=0,
         max_value=100,
+        widget=NumberInput(),
     )
     child_victim = django_filters.BooleanFilter(
         method="filter_child_victim",

@@ -9,7 +9,12 @@ from .types import SEARCH_TYPES
 class SearchForm(forms.Form):
     """The search box and the facet choices. Bad values are dropped, never an error page."""
 
-    q = forms.CharField(label="Search for", required=False, strip=True)
+    q = forms.CharField(
+        label="Search for",
+        required=False,
+        strip=True,
+        widget=forms.SearchInput(attrs={"maxlength": MAX_QUERY_LENGTH}),
+    )
     type = forms.ChoiceField(
         label="Record type",
         required=False,
@@ -26,7 +31,6 @@ class SearchForm(forms.Form):
             data = {key: data.get(key, "").replace("\x00", "") for key in data}
             data["q"] = data.get("q", "")[: MAX_QUERY_LENGTH * 2]
         super().__init__(data, *args, **kwargs)
-        self.fields["q"].widget.attrs.update({"type": "search", "maxlength": MAX_QUERY_LENGTH})
 
     def value(self, name):
         """The cleaned value of one field, or None when it was missing or invalid."""

@@ -1,6 +1,20 @@
+import datetime
+
 from django import template
+from django.utils.timezone import template_localtime
 
 register = template.Library()
+
+
+@register.filter
+def iso_datetime(value):
+    """A date or datetime for `<time datetime>`: ISO 8601, datetimes to the second in the current
+    time zone. `date:'c'` keeps microseconds, which HTML does not allow (three digits at most)."""
+    if isinstance(value, datetime.datetime):
+        return template_localtime(value).replace(microsecond=0).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return ""
 
 
 @register.inclusion_tag("includes/last_updated.html")
