@@ -1,3 +1,4 @@
+import functools
 import os
 import socket
 
@@ -24,6 +25,14 @@ def pytest_report_header(config):
     if database_vendor() == "postgresql":
         return f"database: PostgreSQL at {where}"
     return "database: SQLite (PostgreSQL-only tests are skipped)"
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs the on-commit callbacks of the writes inside (the search index
+    upkeep among them) as the commit of their transaction would; a test's writes are otherwise
+    never committed."""
+    return functools.partial(django_capture_on_commit_callbacks, execute=True)
 
 
 def pytest_collection_modifyitems(config, items):
