@@ -1,9 +1,10 @@
-import functools
+import contextlib
 import os
 import socket
 
 import pytest
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def database_vendor():
@@ -28,11 +29,20 @@ def pytest_report_header(config):
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """`with committed(): ...` runs the on-commit callbacks of the writes inside (the search index
-    upkeep among them) as the commit of their transaction would; a test's writes are otherwise
-    never committed."""
-    return functools.partial(django_capture_on_commit_callbacks, execute=True)
+def committed():
+    """`with committed(): ...` ends the block as a commit would: the on-commit callbacks of the
+    test's writes so far (the search index upkeep among them) run, once each, and errors in them
+    are raised. A test's own transaction is never committed, so they would not run otherwise."""
+
+    @contextlib.contextmanager
+    def commit(using=DEFAULT_DB_ALIAS):
+        yield
+        waiting = connections[using].run_on_commit
+        while waiting:  # callbacks may register more
+            _savepoints, callback, _robust = waiting.pop(0)
+            callback()
+
+    return commit
 
 
 def pytest_collection_modifyitems(config, items):
