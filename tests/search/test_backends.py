@@ -54,7 +54,12 @@ class MemoryBackend(SearchBackend):
                 continue
             if filters.country_id is not None and filters.country_id not in countries:
                 continue
+            low, high = filters.year_min, filters.year_max
             if filters.year is not None and year != filters.year:
+                continue
+            if (low is not None or high is not None) and year is None:
+                continue
+            if (low is not None and year < low) or (high is not None and year > high):
                 continue
             in_title = sum(any(w.startswith(s) for w in title) for s in stems)
             if all(any(w.startswith(s) for w in title + body) for s in stems):
