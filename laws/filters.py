@@ -2,9 +2,9 @@ import math
 
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from portal.filters import NumberInput, published_countries
+from portal.search.lists import IndexSearchMixin
 
 from .models import LegalAct, PenaltyRow, Topic
 
@@ -17,9 +17,13 @@ def published_topics(request):
     return Topic.objects.published()
 
 
-class ProvisionFilter(django_filters.FilterSet):
+class ProvisionFilter(IndexSearchMixin, django_filters.FilterSet):
+    search_country = "country"
+
     q = django_filters.CharFilter(
-        label="Search", method="filter_text", help_text="Words in the number, title or summary."
+        label="Search",
+        method="search",
+        help_text="Words in the number, title, summary, penalty note or act title.",
     )
     country = django_filters.ModelChoiceFilter(
         queryset=published_countries,
@@ -55,13 +59,6 @@ class ProvisionFilter(django_filters.FilterSet):
         label="Aggravated when the victim is a child",
         widget=forms.Select(choices=(("", "Either"), ("true", "Yes"), ("false", "No"))),
     )
-
-    def filter_text(self, queryset, name, value):
-        for word in value.split()[:10]:
-            queryset = queryset.filter(
-                Q(number__icontains=word) | Q(title__icontains=word) | Q(summary__icontains=word)
-            )
-        return queryset
 
     def filter_sanction(self, queryset, name, value):
         return queryset.with_sanction(value)

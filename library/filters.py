@@ -1,21 +1,13 @@
 """Filters of the public library list (values stay in the URL)."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.filters import YearFilter, published_countries
+from portal.search.lists import IndexSearchMixin
 
 from .models import Author, Report, ReportType, Topic
 
-SEARCH_FIELDS = (
-    "title",
-    "titles__title",
-    "summary",
-    "corporate_author",
-    "authors__family_name",
-    "authors__given_names",
-)
 SORTS = {
     "newest": ("-year", "title", "pk"),
     "oldest": ("year", "title", "pk"),
@@ -27,7 +19,10 @@ def published_authors(request):
     return Author.objects.published()
 
 
-class ReportFilter(django_filters.FilterSet):
+class ReportFilter(IndexSearchMixin, django_filters.FilterSet):
+    search_country = "country"
+    search_years = ("year_min", "year_max")
+
     q = django_filters.CharFilter(label=_("Text"), method="search", max_length=200)
     year_min = YearFilter(label=_("From year"), field_name="year", lookup_expr="gte")
     year_max = YearFilter(label=_("To year"), field_name="year", lookup_expr="lte")
@@ -75,15 +70,6 @@ class ReportFilter(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ()
-
-    def search(self, queryset, name, value):
-        words = value.split()
-        for word in words:
-            query = Q()
-            for field in SEARCH_FIELDS:
-                query |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(pk__in=Report.objects.filter(query).values("pk"))
-        return queryset
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["newest"]))

@@ -1,39 +1,33 @@
-"""Keeping the search index (`portal.search.models.SearchEntry`) right.
+"""Keeping the search index right: what goes into it, and the entry points that update it.
 
-The index holds one row per public record: the records each type's `public()` queryset returns
-(published, with published parents). A record that is not public has no row.
+The index holds one entry per public record: the records each type's `public()` queryset returns
+(published, with published parents). A record that is not public has no entry. Storing and
+querying are the search backend's (`portal/search/backends/`, chosen by `PORTAL_SEARCH_BACKEND`);
+what an entry holds is declared here once for every backend (`SOURCES`, read by `documents()`).
 
-- `index_records(model, objects)`: add, refresh or drop the rows of `objects` after they were
-  written (bulk writers call it per chunk; signals call it for single saves). A handful of queries
-  per call, whatever the number of objects: delete the old rows, read the public ones among them
-  (one query, plus one for many-to-many countries and one for report authors), insert the new
-  rows (one statement), add new words to the "did you mean" vocabulary (one statement).
-- `unindex_records(objects)`: drop their rows (one query per model).
+- `index_records(model, objects)`: add, refresh or drop the entries of `objects` after they were
+  written (the bulk importer calls it per chunk, on commit). A handful of queries per call,
+  whatever the number of objects: delete the old entries, read the public ones among them (one
+  query, plus one per many-valued part: many-to-many countries, alternative titles, report
+  authors), insert the new entries (one statement), add new words to the "did you mean"
+  vocabulary (one statement).
+- `unindex_records(objects)`: drop their entries (one query per model).
 - `refresh(kind, ids)`: the same as `index_records` by type key and primary keys.
+- `refresh_on_commit(kind, ids)`: the same once the current transaction commits, one refresh per
+  transaction (`portal/search/signals.py` uses it for single-record changes).
 - `rebuild()`: the whole index, in chunks of CHUNK records (`manage.py rebuild_search_index`).
-
-PostgreSQL rows carry tsvectors computed by the database with the `portal_english`
-configuration (named explicitly, never the database default); SQLite rows get an FTS5 row.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from library.models import Authorship
 from portal.models import Status
-from portal.search.models import SearchEntry, SearchWord
+from portal.search.backends import get_backend
 
 CHUNK = 5000
-SEARCH_CONFIG = "public.portal_english"
-_WORDS = re.compile(r"[^\W\d_]{3,64}")
-# The full-text indexes (as in search migration 0001), dropped and recreated around a rebuild.
-VECTOR_INDEXES = {
-    "search_entry_vector_gin": "vector",
-    "search_entry_title_vector_gin": "title_vector",
-}
 
 
 @dataclass(frozen=True)
@@ -45,6 +39,7 @@ class Source:
     year: str | None = None
     country: str | None = None  # a single country id ("country_id"; "pk" for countries)
     countries_m2m: str | None = None  # a many-to-many field to Country
+    also_titles: str | None = None  # "relation__field": more titles (reports: alternative ones)
     authors: bool = False  # reports: the names of their published authors go into the text
 
 
@@ -66,6 +61,7 @@ SOURCES = {
         ("corporate_author", "publisher", "summary"),
         year="year",
         countries_m2m="countries",
+        also_titles="titles__title",
         authors=True,
     ),
     "authors": Source(("given_names", "family_name")),
@@ -78,7 +74,8 @@ SOURCES = {
 }
 
 
-def _types_by_key():
+def types():
+    """{key: SearchType} of every searched record type."""
     from portal.search.types import TYPES_BY_KEY  # the types import every app's models
 
     return TYPES_BY_KEY
@@ -86,15 +83,16 @@ def _types_by_key():
 
 def kind_of(model):
     """The search type key of `model`, or None when it is not searched."""
-    return next((key for key, t in _types_by_key().items() if t.model is model), None)
+    return next((key for key, t in types().items() if t.model is model), None)
 
 
 def _join(values):
     return " ".join(str(v) for v in values if v not in (None, ""))
 
 
-def _rows(kind, queryset):
-    """(object_id, title, body, year, "country ids") of every record of `queryset`."""
+def documents(kind, queryset):
+    """(object_id, title, body, year, "country ids") of every record of `queryset`: what a
+    backend stores for a `kind` record."""
     source = SOURCES[kind]
     fields = ["pk", *source.title, *source.body]
     if source.year:
@@ -105,7 +103,7 @@ def _rows(kind, queryset):
     if not records:
         return []
     ids = [r[0] for r in records]
-    countries, authors = defaultdict(list), defaultdict(list)
+    countries, titles, authors = defaultdict(list), defaultdict(list), defaultdict(list)
     if source.countries_m2m:
         field = queryset.model._meta.get_field(source.countries_m2m)
         through = field.remote_field.through
@@ -113,6 +111,17 @@ def _rows(kind, queryset):
         pairs = through.objects.filter(**{f"{own}__in": ids}).values_list(own, "country_id")
         for object_id, country_id in pairs:
             countries[object_id].append(country_id)
+    if source.also_titles:
+        relation_name, field_name = source.also_titles.split("__")
+        relation = queryset.model._meta.get_field(relation_name)
+        own = relation.field.attname
+        texts = (
+            relation.related_model.objects.filter(**{f"{own}__in": ids})
+            .order_by("pk")
+            .values_list(own, field_name)
+        )
+        for object_id, text in texts:
+            titles[object_id].append(text)
     if source.authors:
         names = (
             Authorship.objects.filter(report_id__in=ids, author__status=Status.PUBLISHED)
@@ -125,7 +134,7 @@ def _rows(kind, queryset):
     rows = []
     for record in records:
         object_id = record[0]
-        title = _join(record[1 : 1 + n_title])
+        title = _join((*record[1 : 1 + n_title], *titles[object_id]))
         body = _join(record[1 + n_title : 1 + n_title + n_body])
         rest = list(record[1 + n_title + n_body :])
         year = rest.pop(0) if source.year else None
@@ -137,76 +146,62 @@ def _rows(kind, queryset):
     return rows
 
 
-def _insert(kind, rows):
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        sql = f"""
-            INSERT INTO search_entry
-                (kind, object_id, title, year, country_ids, countries, title_vector, vector)
-            SELECT %s, r.object_id, left(r.title, 600), r.year, r.country_ids,
-                   string_to_array(NULLIF(r.country_ids, ''), ' ')::integer[],
-                   t.v,
-                   setweight(t.v, 'A') || setweight(to_tsvector('{SEARCH_CONFIG}', r.body), 'B')
-            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::smallint[], %s::text[])
-                 AS r(object_id, title, body, year, country_ids)
-            CROSS JOIN LATERAL (SELECT to_tsvector('{SEARCH_CONFIG}', r.title) AS v) t
-            ON CONFLICT (kind, object_id) DO UPDATE SET
-                title = EXCLUDED.title, year = EXCLUDED.year, country_ids = EXCLUDED.country_ids,
-                countries = EXCLUDED.countries, title_vector = EXCLUDED.title_vector,
-                vector = EXCLUDED.vector
-        """  # noqa: S608 - SEARCH_CONFIG is a constant
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [kind, *(list(column) for column in zip(*rows, strict=True))])
-    else:
-        entries = SearchEntry.objects.bulk_create(
-            SearchEntry(
-                kind=kind,
-                object_id=object_id,
-                title=title[:600],
-                year=year,
-                country_ids=country_text,
-            )
-            for object_id, title, _body, year, country_text in rows
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO search_entry_fts (rowid, title, body) VALUES (%s, %s, %s)",
-                [(e.pk, row[1], row[2]) for e, row in zip(entries, rows, strict=True)],
-            )
-
-
-def _add_words(rows):
-    from portal.search.text import fold
-
-    words = {}
-    for _id, title, body, _year, _countries in rows:
-        for word in _WORDS.findall(f"{title} {body}"):
-            words.setdefault(fold(word), word)
-    if words:
-        SearchWord.objects.bulk_create(
-            (SearchWord(folded=f, word=w) for f, w in words.items()),
-            batch_size=CHUNK,
-            ignore_conflicts=True,
-        )
-
-
 def refresh(kind, ids):
     """Make the rows of the `kind` records `ids` match what the public may read now, CHUNK
-    records at a time."""
-    ids = list(ids)
-    public = _types_by_key()[kind].public()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        with transaction.atomic():
-            SearchEntry.objects.filter(kind=kind, object_id__in=chunk).delete()
-            rows = _rows(kind, public.filter(pk__in=chunk))
-            _insert(kind, rows)
-            _add_words(rows)
+    records at a time, in the caller's transaction."""
+    get_backend().index(kind, ids)
+
+
+class _Pending:
+    """The rows to refresh when the current transaction commits, by type key."""
+
+    def __init__(self):
+        self.ids = defaultdict(set)
+        self.done = False
+
+    def run(self):
+        self.done = True
+        for kind, ids in self.ids.items():
+            refresh(kind, sorted(ids))
+
+
+def _pending(connection):
+    """The refresh already waiting for this transaction's commit, or None."""
+    if not connection.in_atomic_block:
+        return None
+    # Django keeps a callback until the transaction commits and drops it with a rolled-back
+    # savepoint it was registered in; a callback still listed is one that will run.
+    for _savepoints, callback, *_robust in connection.run_on_commit:
+        pending = getattr(callback, "__self__", None)
+        if isinstance(pending, _Pending) and not pending.done:
+            return pending
+    return None
+
+
+def refresh_on_commit(kind, ids, using=None):
+    """Refresh the rows of the `kind` records `ids` once the current transaction commits (at
+    once outside a transaction). All calls in one transaction make one refresh per type, each
+    record once; a rollback drops it, so the index never shows a write that did not happen.
+
+    A refresh reads the records as committed, so ids of a rolled-back savepoint in the batch
+    only cost time. A failing refresh is logged and does not undo the committed write;
+    `rebuild_search_index` repairs the index.
+    """
+    ids = set(ids)
+    if not ids:
+        return
+    pending = _pending(transaction.get_connection(using))
+    if pending is not None:
+        pending.ids[kind].update(ids)
+        return
+    pending = _Pending()
+    pending.ids[kind].update(ids)
+    transaction.on_commit(pending.run, using=using, robust=True)
 
 
 def index_records(model, objects):
-    """Add, refresh or remove (when no longer public) `objects`, instances of `model`."""
+    """Add, refresh or remove (when no longer public) `objects`, instances of `model`, now (in
+    the caller's transaction; the bulk importer calls it on commit)."""
     kind = kind_of(model)
     if kind is not None:
         refresh(kind, [obj.pk for obj in objects])
@@ -220,45 +215,9 @@ def unindex_records(objects):
         if kind is not None:
             by_kind[kind].append(obj.pk)
     for kind, ids in by_kind.items():
-        SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+        get_backend().unindex(kind, ids)
 
 
 def rebuild(stdout=None):
     """Empty the index and write every public record again, CHUNK records at a time."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE search_entry, search_word")
-            # Filling first and indexing once is several times faster than a GIN per insert.
-            for name in VECTOR_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
-        else:
-            SearchEntry.objects.all().delete()
-            SearchWord.objects.all().delete()
-    total = 0
-    try:
-        for search_type in _types_by_key().values():
-            public = search_type.public().order_by("pk")
-            last = 0
-            while True:
-                ids = list(public.filter(pk__gt=last).values_list("pk", flat=True)[:CHUNK])
-                if not ids:
-                    break
-                last = ids[-1]
-                rows = _rows(search_type.key, search_type.model.objects.filter(pk__in=ids))
-                with transaction.atomic():
-                    _insert(search_type.key, rows)
-                    _add_words(rows)
-                total += len(rows)
-            if stdout is not None:
-                stdout.write(f"{search_type.key}: indexed\n")
-    finally:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for name, column in VECTOR_INDEXES.items():
-                    cursor.execute(
-                        f"CREATE INDEX IF NOT EXISTS {name} ON search_entry "
-                        f"USING gin ({column}) WITH (fastupdate = off)"
-                    )
-                cursor.execute("ANALYZE search_entry")
-                cursor.execute("ANALYZE search_word")
-    return total
+    return get_backend().rebuild(stdout=stdout)

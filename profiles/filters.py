@@ -1,29 +1,17 @@
 """Filters of the public initiative and organisation lists (values stay in the URL)."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.filters import YearFilter, published_countries
+from portal.search.lists import IndexSearchMixin
 
 from .models import Initiative, Organisation, OrganisationKind, Scope, Theme, Timeline
 
 
-class SearchMixin:
-    search_fields = ()
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        query = Q()
-        for field in self.search_fields:
-            query |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(query).distinct()
-
-
-class InitiativeFilter(SearchMixin, django_filters.FilterSet):
-    search_fields = ("title", "body")
+class InitiativeFilter(IndexSearchMixin, django_filters.FilterSet):
+    search_country = "country"
+    search_years = ("year_min", "year_max")
 
     q = django_filters.CharFilter(label=_("Text"), method="search", max_length=200)
     country = django_filters.ModelChoiceFilter(
@@ -59,8 +47,8 @@ class InitiativeFilter(SearchMixin, django_filters.FilterSet):
         fields = ()
 
 
-class OrganisationFilter(SearchMixin, django_filters.FilterSet):
-    search_fields = ("name", "acronym", "national_name", "description")
+class OrganisationFilter(IndexSearchMixin, django_filters.FilterSet):
+    search_country = "country"
 
     q = django_filters.CharFilter(label=_("Text"), method="search", max_length=200)
     country = django_filters.ModelChoiceFilter(

@@ -1,8 +1,10 @@
+import contextlib
 import os
 import socket
 
 import pytest
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def database_vendor():
@@ -24,6 +26,23 @@ def pytest_report_header(config):
     if database_vendor() == "postgresql":
         return f"database: PostgreSQL at {where}"
     return "database: SQLite (PostgreSQL-only tests are skipped)"
+
+
+@pytest.fixture
+def committed():
+    """`with committed(): ...` ends the block as a commit would: the on-commit callbacks of the
+    test's writes so far (the search index upkeep among them) run, once each, and errors in them
+    are raised. A test's own transaction is never committed, so they would not run otherwise."""
+
+    @contextlib.contextmanager
+    def commit(using=DEFAULT_DB_ALIAS):
+        yield
+        waiting = connections[using].run_on_commit
+        while waiting:  # callbacks may register more
+            _savepoints, callback, _robust = waiting.pop(0)
+            callback()
+
+    return commit
 
 
 def pytest_collection_modifyitems(config, items):

@@ -4,14 +4,17 @@ deletes, history reverts, relation changes). Bulk writers call `portal.search_in
 A record's row depends on the record and on a few related ones: its parents' status (a
 country, a legal act), names copied into its text (a report's authors, a channel's organisation,
 an initiative's country) and its countries (many-to-many). Each handler refreshes exactly the
-rows concerned, in bulk. Raw saves (loaddata) are skipped: `load_demo_data` rebuilds the index.
+rows concerned, in bulk, once the transaction commits (`refresh_on_commit`: every change of one
+transaction, an admin save with its inlines or a request writing many records, makes one refresh
+per type; a rollback leaves the index as it was). Raw saves (loaddata) are skipped:
+`load_demo_data` rebuilds the index.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from laws.models import LegalAct, Provision
-from library.models import Author, Authorship, Report
-from portal.search_index import refresh, unindex_records
+from library.models import Author, Authorship, Report, ReportTitle
+from portal.search_index import refresh_on_commit
 from profiles.models import Country, Initiative, Organisation, ReportingChannel
 
 from .types import SEARCH_TYPES
@@ -20,13 +23,14 @@ KINDS = {t.model: t.key for t in SEARCH_TYPES}  # every searched model and its t
 
 
 def _refresh_all(kind, queryset):
-    refresh(kind, queryset.values_list("pk", flat=True))
+    # The ids are read now: after the commit the relation may be gone (a deleted act).
+    refresh_on_commit(kind, list(queryset.values_list("pk", flat=True)))
 
 
 def record_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    refresh(KINDS[sender], [instance.pk])
+    refresh_on_commit(KINDS[sender], [instance.pk])
     if sender is Country:
         # Initiatives, channels and provisions are public only with a published country, and
         # initiatives and channels carry its name.
@@ -40,7 +44,7 @@ def record_saved(sender, instance, raw=False, **kwargs):
 
 
 def record_deleted(sender, instance, **kwargs):
-    unindex_records([instance])
+    refresh_on_commit(KINDS[sender], [instance.pk])  # no longer found, so its row goes
 
 
 def act_changed(sender, instance, raw=False, **kwargs):
@@ -49,10 +53,11 @@ def act_changed(sender, instance, raw=False, **kwargs):
     _refresh_all("provisions", Provision.objects.filter(act_id=instance.pk))
 
 
-def authorship_changed(sender, instance, raw=False, **kwargs):
+def report_part_changed(sender, instance, raw=False, **kwargs):
+    """An authorship or an alternative title: part of the report's entry."""
     if raw:
         return
-    refresh("reports", [instance.report_id])
+    refresh_on_commit("reports", [instance.report_id])
 
 
 def _linked_ids(through, owner, instance):
@@ -74,11 +79,11 @@ def countries_changed(sender, instance, action, reverse, model, pk_set, **kwargs
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
-        refresh(kind, [instance.pk])
+        refresh_on_commit(kind, [instance.pk])
     elif pk_set:
-        refresh(kind, pk_set)
+        refresh_on_commit(kind, pk_set)
     elif action == "post_clear":
-        refresh(kind, instance.__dict__.pop("_search_cleared_ids", ()))
+        refresh_on_commit(kind, instance.__dict__.pop("_search_cleared_ids", ()))
 
 
 def connect():
@@ -88,8 +93,10 @@ def connect():
         post_delete.connect(record_deleted, sender=model, dispatch_uid=f"{uid}_delete")
     post_save.connect(act_changed, sender=LegalAct, dispatch_uid="search_index_act_save")
     post_delete.connect(act_changed, sender=LegalAct, dispatch_uid="search_index_act_delete")
-    post_save.connect(authorship_changed, sender=Authorship, dispatch_uid="search_authorship_save")
-    post_delete.connect(authorship_changed, sender=Authorship, dispatch_uid="search_authorship_del")
+    for part in (Authorship, ReportTitle):
+        uid = f"search_index_{part._meta.label_lower}"
+        post_save.connect(report_part_changed, sender=part, dispatch_uid=f"{uid}_save")
+        post_delete.connect(report_part_changed, sender=part, dispatch_uid=f"{uid}_delete")
     for through in (Report.countries.through, Organisation.countries.through, Authorship):
         m2m_changed.connect(
             countries_changed, sender=through, dispatch_uid=f"search_m2m_{through._meta.label}"

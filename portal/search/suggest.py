@@ -5,40 +5,18 @@ index, folded (lower case, no accents), with the spelling first seen. Words of r
 stop being public stay in it, so a suggestion is only used when searching it finds published
 records (portal/search/query.py); drafts are never indexed, so their words never appear.
 
-PostgreSQL: one query takes, for every word of the query, the most similar known words (pg_trgm
-similarity, served by the trigram index of search migration 0001). SQLite (development): one
-query reads the vocabulary. Either way difflib then picks the closest.
+The search backend finds the candidates (`similar_words`: on PostgreSQL one query takes, for
+every word of the query, the most similar known words by pg_trgm similarity; on SQLite one query
+reads the vocabulary); difflib then picks the closest.
 """
 
 import difflib
 import re
 
-from django.db import connection
-
-from .models import SearchWord
+from .backends import get_backend
 from .text import fold
 
-CANDIDATES_PER_WORD = 10
 _WORDS = re.compile(r"[^\W\d_]{3,64}")
-
-
-def _candidates(folded_words):
-    """{folded: spelling} of known words close to any of `folded_words`."""
-    if connection.vendor == "postgresql":
-        sql = """
-            SELECT c.folded, c.word
-            FROM unnest(%s::text[]) AS q(w)
-            CROSS JOIN LATERAL (
-                SELECT folded, word FROM search_word
-                WHERE folded %% q.w
-                ORDER BY similarity(folded, q.w) DESC, folded
-                LIMIT %s
-            ) c
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [folded_words, CANDIDATES_PER_WORD])
-            return dict(cursor.fetchall())
-    return dict(SearchWord.objects.values_list("folded", "word"))
 
 
 def suggest(query):
@@ -47,7 +25,7 @@ def suggest(query):
     checked = sorted({fold(w) for w in words if _WORDS.fullmatch(w)})
     if not checked:
         return ""
-    vocabulary = _candidates(checked)
+    vocabulary = get_backend().similar_words(checked)
     if not vocabulary:
         return ""
     changed = False

@@ -124,6 +124,13 @@ else:
 # change invalidates every cached page at once (portal/page_cache.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
+# The search engine behind /search/ and the lists' text filter: the dotted path of a
+# portal.search.backends.base.SearchBackend (class or factory); the default picks the PostgreSQL
+# or the SQLite backend by the default database (docs/search.md, "Adding a backend").
+PORTAL_SEARCH_BACKEND = env.str(
+    "PORTAL_SEARCH_BACKEND", default="portal.search.backends.auto.for_default_database"
+)
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Largest spreadsheet an import accepts (bytes); larger files are refused with a clear message.
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)

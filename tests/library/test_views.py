@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from library.models import Report
 from portal.models import Status
+from portal.search_index import rebuild
 from tests.profiles.factories import CountryFactory
 
 from .factories import AuthorFactory, ReportFactory, TopicFactory, build_reports
@@ -20,7 +21,12 @@ def titles(response):
 
 
 @pytest.fixture
-def sample():
+def sample(committed):
+    with committed():
+        return make_sample()
+
+
+def make_sample():
     lt = CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
     lv = CountryFactory(iso_code="LV", name="Latvia", slug="latvia")
     sonia = AuthorFactory(family_name="Livingstone", given_names="Sonia", slug="livingstone-sonia")
@@ -74,6 +80,10 @@ def test_list_shows_published_reports_newest_first(client, sample):
         ({"q": "younger"}, ["Zero to Eight"]),
         ({"q": "EU Kids Online"}, ["National perspectives"]),  # alternative title
         ({"q": "haddon"}, ["National perspectives"]),  # author name
+        ({"q": "hidden"}, []),  # a draft author's name is not searched
+        ({"q": "children", "country": "LV"}, ["National perspectives"]),
+        ({"q": "children", "year_max": 2014}, ["Zero to Eight"]),
+        ({"q": "children", "sort": "oldest"}, ["Zero to Eight", "National perspectives"]),
         ({"year_min": 2011, "year_max": 2014}, ["Zero to Eight"]),
         ({"author": "haddon-leslie"}, ["National perspectives"]),
         ({"author": "livingstone-sonia"}, ["National perspectives", "Zero to Eight"]),
@@ -248,6 +258,15 @@ def test_list_query_count(client, bulk, django_assert_num_queries):
     # country choices of the filter form and the country filter's own look-up
     with django_assert_num_queries(13):
         response = client.get(LIST, {"country": bulk["country"].iso_code})
+    assert response.status_code == 200
+    assert len(response.context["reports"]) == min(len(bulk["reports"]), 25)
+
+
+def test_list_text_filter_query_count(client, bulk, django_assert_num_queries):
+    rebuild()  # the bulk rows are written without signals
+    # the same as above and the search index
+    with django_assert_num_queries(14):
+        response = client.get(LIST, {"country": bulk["country"].iso_code, "q": "bulk report"})
     assert response.status_code == 200
     assert len(response.context["reports"]) == min(len(bulk["reports"]), 25)
 

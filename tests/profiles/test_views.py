@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from portal.models import Status
+from portal.search.query import search
+from portal.search_index import rebuild
 from profiles.models import Initiative, Organisation, Timeline
 from profiles.sections import country_section
 
@@ -26,7 +28,8 @@ pytestmark = pytest.mark.django_db
 # organisation roles and figures 3, organisations 1, channels 1 + figures and memberships 2.
 PROFILE_SECTION_QUERIES = 9
 INITIATIVE_LIST_QUERIES = 6  # count, page, themes, and the country, theme, organisation choices
-FILTERED_LIST_QUERIES = 7  # the same and the lookup of the chosen country
+FILTERED_LIST_QUERIES = 8  # the same, the lookup of the chosen country and the search index
+ORGANISATION_TEXT_QUERIES = 4  # count, page, country choices, the search index
 INITIATIVE_DETAIL_QUERIES = 5  # initiative + country, themes, roles, figures, last history entry
 ORGANISATION_LIST_QUERIES = 3  # count, page, country choices
 ORGANISATION_DETAIL_QUERIES = 8  # org, countries, roles, channels, figures, members x2, history
@@ -155,17 +158,15 @@ def test_initiative_list_query_count(client, dataset, django_assert_num_queries)
 
 
 def test_initiative_list_filtered_query_count(client, dataset, django_assert_num_queries):
-    url = "/initiatives/?country=LT&timeline=national&year_min=2005&year_max=2012&q=the"
+    rebuild()  # the fixtures are loaded raw, without signals (as load_demo_data does)
+    url = "/initiatives/?country=LT&timeline=national&year_min=2005&year_max=2012&q=internet"
     with django_assert_num_queries(FILTERED_LIST_QUERIES):
         html = body(client.get(url))
-    expected = Initiative.objects.filter(
-        country__iso_code="LT",
-        timeline="national",
-        year__gte=2005,
-        year__lte=2012,
-        body__icontains="the",
-    ).count()
-    assert 10 <= expected <= 25 and html.count('class="card"') == expected
+    found = search("internet", type_key="initiatives", country=dataset["lithuania"]).hits
+    expected = [
+        hit.obj for hit in found if hit.obj.timeline == "national" and 2005 <= hit.obj.year <= 2012
+    ]
+    assert 8 <= len(expected) <= 25 and html.count('class="card"') == len(expected)
 
 
 def test_initiative_detail_query_count(client, dataset, django_assert_num_queries):
@@ -183,7 +184,26 @@ def listed_titles(html):
     return re.findall(r'<h3><a href="/initiatives/[^"]+/">([^<]+)</a></h3>', html)
 
 
-def test_initiative_filters(client):
+def test_initiative_filters(client, committed):
+    with committed():
+        make_filtered_initiatives()
+    cases = {
+        "": {"Alpha hotline", "Beta strategy", "Gamma school"},
+        "?country=LT": {"Alpha hotline", "Beta strategy"},
+        "?theme=law-enforcement": {"Alpha hotline"},
+        "?timeline=law_enforcement": {"Beta strategy"},
+        "?year_min=2008": {"Beta strategy", "Gamma school"},
+        "?year_min=2008&year_max=2012": {"Beta strategy"},
+        "?organisation=police": {"Alpha hotline"},
+        "?q=SCHOOL": {"Gamma school"},
+        "?q=schools&country=LV": {"Gamma school"},
+        "?q=school&country=LT": set(),
+    }
+    for query, expected in cases.items():
+        assert set(listed_titles(body(client.get("/initiatives/" + query)))) == expected, query
+
+
+def make_filtered_initiatives():
     lt = CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
     lv = CountryFactory(iso_code="LV", name="Latvia", slug="latvia")
     theme = ThemeFactory(name="Law enforcement", slug="law-enforcement")
@@ -201,18 +221,6 @@ def test_initiative_filters(client):
         timeline=Timeline.LAW_ENFORCEMENT,
     )
     InitiativeFactory(country=lv, title="Gamma school", body="Third.", year=2015)
-    cases = {
-        "": {"Alpha hotline", "Beta strategy", "Gamma school"},
-        "?country=LT": {"Alpha hotline", "Beta strategy"},
-        "?theme=law-enforcement": {"Alpha hotline"},
-        "?timeline=law_enforcement": {"Beta strategy"},
-        "?year_min=2008": {"Beta strategy", "Gamma school"},
-        "?year_min=2008&year_max=2012": {"Beta strategy"},
-        "?organisation=police": {"Alpha hotline"},
-        "?q=SCHOOL": {"Gamma school"},
-    }
-    for query, expected in cases.items():
-        assert set(listed_titles(body(client.get("/initiatives/" + query)))) == expected, query
 
 
 @pytest.mark.parametrize(
@@ -292,11 +300,19 @@ def organisation_names(html):
     return re.findall(r'<h3><a href="/organisations/[^"]+/">([^<]+)</a>', html)
 
 
-def test_organisation_filters(client):
-    lt = CountryFactory(iso_code="LT")
-    OrganisationFactory(name="Hotline LT", kind="hotline", countries=[lt])
-    OrganisationFactory(name="World body", kind="international", scope="international")
-    OrganisationFactory(name="Kids NGO", acronym="KN", countries=[lt])
+def test_organisation_list_text_filter_query_count(client, dataset, django_assert_num_queries):
+    rebuild()  # the fixtures are loaded raw, without signals (as load_demo_data does)
+    with django_assert_num_queries(ORGANISATION_TEXT_QUERIES):
+        html = body(client.get("/organisations/?q=hotline"))
+    assert "Safer Internet LT hotline" in html
+
+
+def test_organisation_filters(client, committed):
+    with committed():
+        lt = CountryFactory(iso_code="LT")
+        OrganisationFactory(name="Hotline LT", kind="hotline", countries=[lt])
+        OrganisationFactory(name="World body", kind="international", scope="international")
+        OrganisationFactory(name="Kids NGO", acronym="KN", countries=[lt])
     cases = {
         "?country=LT": {"Hotline LT", "Kids NGO"},
         "?kind=hotline": {"Hotline LT"},
