@@ -1,7 +1,16 @@
 import pytest
 from django.test import Client
 
+from portal.bulk import admin as bulk_admin
 from tests.profiles.factories import CountryFactory
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path, monkeypatch):
+    """Stored previews and their marks in the test's own directory, removed with it."""
+    folder = tmp_path / "bulk-imports"
+    monkeypatch.setattr(bulk_admin, "UPLOAD_DIR", folder)
+    return folder
 
 
 @pytest.fixture

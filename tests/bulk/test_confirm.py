@@ -1,7 +1,9 @@
 """A preview is confirmed at most once: a second click, another tab or two requests at the same
 moment import the file once, and the other request gets a message instead of an error."""
 
+import os
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -166,3 +168,18 @@ def test_two_previews_creating_the_same_record_at_once_give_no_error_page(lt, mo
     assert "The database refused the file, nothing was written" in refused
     assert Initiative.objects.filter(title="Brand new").count() == 1
     assert sorted(ImportLog.objects.values_list("written", flat=True)) == [False, True]
+
+
+@pytest.mark.django_db
+def test_previews_and_marks_older_than_a_token_are_removed_at_the_next_upload(
+    csrf_client, lt, upload_dir
+):
+    csrf_client.force_login(make_member("Editor", lt))
+    page = ImportPage(csrf_client, reverse(IMPORT))
+    page.submit(page.upload(csv_bytes(ROWS)), action="cancel")
+    [mark] = upload_dir.iterdir()
+    assert mark.name.endswith(".used")
+    old = time.time() - bulk_admin.TOKEN_MAX_AGE - 120
+    os.utime(mark, (old, old))
+    page.upload(csv_bytes(ROWS))
+    assert [path.suffix for path in upload_dir.iterdir()] == [".csv"]
