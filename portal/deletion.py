@@ -80,7 +80,10 @@ def deletion_effects(objs):
             if owner is not None:
                 owner_model, fk = owner
                 lose(owner_model, getattr(obj, fk.attname), f"{model._meta.verbose_name} {obj}")
-    for rows in collector.fast_deletes:
+            for owner_model, m2m in _m2m_fields_through(model):
+                source = m2m.m2m_field_name()
+                lose(owner_model, getattr(obj, f"{source}_id"), f"{m2m.verbose_name}: {label}")
+    for rows in collector.fast_deletes:  # rows of models nothing listens to, as querysets
         for owner_model, m2m in _m2m_fields_through(rows.model):
             source = m2m.m2m_field_name()
             for pk in rows.values_list(f"{source}_id", flat=True):
