@@ -30,7 +30,8 @@ def tracked_m2m_fields(model):
 
 
 def m2m_ids_at(entry, field_name):
-    """The ids the many-to-many field `field_name` held at the historical `entry`."""
+    """The ids the many-to-many field `field_name` held at the historical `entry`, of the
+    related records that still exist (a theme deleted since cannot come back with a revert)."""
     model = entry.instance_type
     target = model._meta.get_field(field_name).related_model
     rows = getattr(entry, field_name).all()
@@ -40,7 +41,9 @@ def m2m_ids_at(entry, field_name):
         for f in through_history._meta.fields
         if f.is_relation and f.related_model is target and f.name != "history"
     )
-    return [getattr(row, f"{target_field}_id") for row in rows]
+    ids = [getattr(row, f"{target_field}_id") for row in rows]
+    existing = set(target._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+    return [pk for pk in ids if pk in existing]
 
 
 def _copy_m2m(entry, record):
@@ -236,7 +239,10 @@ def restore_children(record, snapshot, *, user=None):
 def record_revert(*, record, history_id, user=None):
     """Make `record` what it was at the version `history_id`: every field, tracked relation and
     inline row, as a new version (one history entry)."""
-    record = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    # Locked and read again: the revert is based on the stored version, and the caller's
+    # instance is the reverted record afterwards.
+    type(record)._default_manager.select_for_update().filter(pk=record.pk).exists()
+    record.refresh_from_db()
     entry = record.history.get(history_id=history_id)
     old = entry.instance
     for field in type(record)._meta.concrete_fields:

@@ -429,6 +429,13 @@ def test_deleting_with_rights_over_every_country_records_the_effect_in_each_hist
     history = text(browser.get(url(lv_initiative, "history")))
     assert "Themes:" in history and "Link removed: theme Education" in history
 
+    # a version from before the deletion still reverts; the deleted theme cannot come back
+    first = lv_initiative.history.order_by("history_date", "history_id").first()
+    revert_page = browser.get(history_url(lv_initiative, first))
+    response = browser.post(history_url(lv_initiative, first), form_data(revert_page))
+    assert response.status_code == 302
+    assert list(lv_initiative.themes.all()) == []
+
 
 def test_an_author_still_credited_is_protected_with_a_clear_message(browser):
     author = AuthorFactory(family_name="Livingstone")
