@@ -302,6 +302,24 @@ def test_an_admin_save_writes_one_history_entry_with_the_relations(browser, lith
     assert initiative.history.count() == 2
 
 
+def test_a_row_imported_with_django_import_export_writes_one_history_entry(lithuania):
+    from tablib import Dataset
+
+    from profiles.resources import InitiativeResource
+
+    ThemeFactory(name="Education & awareness")
+    importer = make_member(PUBLISHER, lithuania, username="importer")
+    dataset = Dataset(headers=["country", "title", "year", "timeline", "body", "themes", "status"])
+    dataset.append(
+        ["LT", "Imported", "2014", "national", "Body.", "Education & awareness", "draft"]
+    )
+    result = InitiativeResource().import_data(dataset, dry_run=False, user=importer)
+    assert not result.has_errors() and not result.has_validation_errors()
+    entry = Initiative.objects.get(title="Imported").history.get()
+    assert entry.history_type == "+" and entry.history_user == importer
+    assert entry.themes.count() == 1
+
+
 def test_the_change_log_says_published_changed_withdrawn_and_hides_draft_edits(
     browser, client, lithuania
 ):
