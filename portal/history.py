@@ -138,18 +138,15 @@ def _keep_children(sender, instance, history_instance, **kwargs):
     history_instance.history_children = children_of(type(instance), [instance.pk])[instance.pk]
 
 
-def store_children(model, history_ids, chunk=400):
-    """Fill `history_children` of entries written in SQL (the spreadsheet import)."""
-    if not child_relations(model) or not history_ids:
+def store_children(model, entries, chunk=400):
+    """Fill `history_children` of entries written in SQL (the spreadsheet import); `entries`
+    are (history id, record id) pairs. One query per kind of row and one update per chunk."""
+    if not child_relations(model) or not entries:
         return
     history = model.history.model
-    history_ids = list(history_ids)
-    for start in range(0, len(history_ids), chunk):
-        pairs = list(
-            history._default_manager.filter(
-                history_id__in=history_ids[start : start + chunk]
-            ).values_list("history_id", "id")
-        )
+    entries = list(entries)
+    for start in range(0, len(entries), chunk):
+        pairs = entries[start : start + chunk]
         snapshots = children_of(model, {pk for _, pk in pairs})
         history._default_manager.bulk_update(
             [history(history_id=h, history_children=snapshots[pk]) for h, pk in pairs],

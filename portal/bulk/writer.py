@@ -164,10 +164,10 @@ def _insert_history(cursor, model, condition, params, history_type, user_id, rea
         f"{ident('history_date')}, {ident('history_change_reason')}, {ident('history_type')}, "
         f"{ident(user_column)}) "
         f"SELECT {names}, %s, %s, %s, %s FROM {ident(model._meta.db_table)} WHERE {condition} "
-        f"RETURNING {ident('history_id')}"
+        f"RETURNING {ident('history_id')}, {ident(model._meta.pk.column)}"
     )
     cursor.execute(statement, [date, reason, history_type, user_id, *params])
-    return [row[0] for row in cursor.fetchall()]
+    return [tuple(row) for row in cursor.fetchall()]  # (history id, record id)
 
 
 def write_history(model, ids, history_type, *, user_id, reason, date, column=None):
@@ -183,13 +183,14 @@ def write_history(model, ids, history_type, *, user_id, reason, date, column=Non
     with connection.cursor() as cursor:
         for chunk in _id_chunks(ids):
             condition, params = _in(column, chunk)
-            history_ids = _insert_history(
+            entries = _insert_history(
                 cursor, model, condition, params, history_type, user_id, reason, date
             )
+            history_ids = [history_id for history_id, _ in entries]
             written += len(history_ids)
             for field in tracked_m2m_fields(model):
                 _insert_m2m_history(cursor, model, field, history_ids)
-            store_children(model, history_ids)
+            store_children(model, entries)
     return written
 
 
