@@ -618,10 +618,11 @@ class ProvisionManager(models.Manager.from_queryset(ProvisionQuerySet)):
 
 
 class Provision(RecordModel):
-    _history_m2m_fields = ("topics",)
     """An article or chapter of an act. `sort_key` and `slug` derive from `number` in clean()
     (the admin, imports and services all call full_clean())."""
 
+    _history_m2m_fields = ("topics",)
+    history_children = ("penalties",)
     country_field = "country"
 
     act = models.ForeignKey(

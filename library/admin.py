@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import RecordAdmin
+from portal.admin_workflow import SharedDeleteMixin
 from portal.permissions import can_edit_record
 
 from .models import Author, Authorship, Report, ReportTitle, Topic
@@ -16,7 +17,7 @@ from .services import find_duplicate_reports, report_merge
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(SharedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("name", "slug", "report_count")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}

@@ -176,6 +176,7 @@ class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
 
 class Report(RecordModel):
     _history_m2m_fields = ("topics", "countries")
+    history_children = ("authorships", "titles")
     country_field = "countries"
 
     title = models.CharField(

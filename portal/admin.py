@@ -7,13 +7,14 @@ from django.db import models
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_workflow import EditorialAdminMixin, HistoryAdminMixin
+from .admin_workflow import EditorialAdminMixin, HistoryAdminMixin, SharedDeleteMixin
 from .bulk.admin import BulkAdminMixin
 from .models import EditorProfile
 
 
 class RecordAdmin(
     EditorialAdminMixin,
+    SharedDeleteMixin,
     BulkAdminMixin,
     HistoryAdminMixin,
     ImportExportModelAdmin,

@@ -4,15 +4,31 @@ The rules (portal.permissions) are enforced here, on the server, for every way t
 change a record: change forms, list-editable columns, actions, deletes and reverts.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import connection, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .history import deleted_entries, m2m_ids_at, record_restore, tracked_m2m_fields
+from .deletion import deletion_effects, record_effects, refusals
+from .formats import number
+from .history import (
+    child_instance,
+    child_relations,
+    children_changes,
+    deleted_entries,
+    m2m_ids_at,
+    record_restore,
+    restore_children,
+    tracked_m2m_fields,
+    write_entry,
+)
 from .models import Status
 from .permissions import (
     assigned_country_ids,
@@ -111,16 +127,69 @@ class EditorialAdminMixin:
             raise PermissionDenied("Some selected records belong to countries you do not hold.")
         super().delete_queryset(request, queryset)
 
+
+class SharedDeleteMixin:
+    """Deleting a record that other records use (portal.deletion): refused with the list of
+    those records unless the user may change every one of them; otherwise each record that lost
+    a link gets a history entry. Applies to the delete page and the "delete selected" action."""
+
+    delete_confirmation_template = "admin/portal/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/portal/delete_selected_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refused = refusals(request.user, deletion_effects(objs))
+        if refused:
+            # Explained record by record below instead of "no permission to delete <type>".
+            perms_needed = set()
+            protected = [*protected, *refused]
+        return deleted, counts, perms_needed, protected
+
+    def _delete_with_effects(self, request, objs, delete):
+        with transaction.atomic():
+            effects = deletion_effects(objs)
+            refused = refusals(request.user, effects)
+            if refused:  # the confirmation page refuses first; this guards a direct POST
+                raise PermissionDenied(" ".join(refused))
+            delete()
+            updated = record_effects(effects, objs, request.user)
+        if updated:
+            names = "; ".join(f"“{record}”" for record in updated[:10])
+            more = f" and {len(updated) - 10} more" if len(updated) > 10 else ""
+            self.message_user(
+                request,
+                f"{len(updated)} record(s) that used it lost the link, recorded in their "
+                f"history: {names}{more}.",
+                messages.WARNING,
+            )
+
+    def delete_model(self, request, obj):
+        self._delete_with_effects(
+            request, [obj], lambda: super(SharedDeleteMixin, self).delete_model(request, obj)
+        )
+
+    def delete_queryset(self, request, queryset):
+        objs = list(queryset)
+        self._delete_with_effects(
+            request,
+            objs,
+            lambda: super(SharedDeleteMixin, self).delete_queryset(request, queryset),
+        )
+
     # --- publishing actions -------------------------------------------------------------------
     def _set_status(self, request, queryset, status, allowed_from):
         changed = refused = 0
         with transaction.atomic():
-            for obj in queryset:
+            # Locked while they change: a concurrent save waits and then conflicts.
+            pks = list(queryset.values_list("pk", flat=True))
+            locked = self.model._default_manager.select_for_update().filter(pk__in=pks)
+            for obj in locked.order_by("pk"):
                 if not can_edit_record(request.user, obj):
                     refused += 1
                     continue
                 if obj.status in allowed_from:
                     obj.status = status
+                    obj._history_user = request.user
                     obj.save()
                     changed += 1
         label = Status(status).label.lower()
@@ -190,21 +259,70 @@ class VersionCheckedFormMixin:
     def clean(self):
         cleaned_data = super().clean()
         record = self.instance
-        submitted = self.data.get(VERSION_FIELD)
-        if record.pk is None or submitted is None:
+        if record.pk is None:
             return cleaned_data
-        try:
-            seen_version = int(submitted)
-        except ValueError as error:
-            raise forms.ValidationError("The form is out of date: reload the page.") from error
         stored = type(record)._default_manager.filter(pk=record.pk)
         if connection.in_atomic_block:
             stored = stored.select_for_update()  # the second of two concurrent saves waits here
         current = stored.values_list("version", flat=True).first()
-        if current is not None and current != seen_version:
+        if current is None:
+            return cleaned_data
+        submitted = self.data.get(VERSION_FIELD)
+        try:
+            # A form posted without the field (not one the admin rendered) is based on now.
+            seen_version = current if submitted is None else int(submitted)
+        except ValueError as error:
+            raise forms.ValidationError("The form is out of date: reload the page.") from error
+        if current != seen_version:
             record.version = current
             raise forms.ValidationError(conflict_message(record, seen_version), code="conflict")
+        # The save is based on the version the editor saw, also when the form shows an old
+        # version (a revert): RecordModel.save checks it once more and stores the next one.
+        record.version = seen_version
         return cleaned_data
+
+
+class RecordContextHelper(HistoricalRecordContextHelper):
+    """History diffs with numbers as people write them."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return number(value) if isinstance(value, Decimal) else value
+
+
+def _related_cache(relations_rows):
+    """{(model, pk): object} for the records the given inline rows point to (one query per
+    related model)."""
+    wanted = {}
+    for child, fk, rows in relations_rows:
+        for field in child._meta.concrete_fields:
+            if field.many_to_one and field is not fk:
+                ids = {row.get(field.attname) for row in rows} - {None}
+                wanted.setdefault(field.related_model, set()).update(ids)
+    cache = {}
+    for model, ids in wanted.items():
+        for pk, obj in model._default_manager.in_bulk(ids).items():
+            cache[model, pk] = obj
+    return cache
+
+
+def rows_text(child, fk, rows, cache):
+    """Inline rows as one line of text, in their stored order."""
+    parts = []
+    for values in rows:
+        row = child_instance(child, fk, values)
+        for field in child._meta.concrete_fields:
+            target = cache.get((field.related_model, values.get(field.attname)))
+            if field.many_to_one and field is not fk and target is not None:
+                setattr(row, field.name, target)
+        try:
+            text = str(row)
+        except ObjectDoesNotExist:
+            text = f"a {child._meta.verbose_name} of a deleted record"
+        if "order" in values:
+            text += f" (order {values['order']})"
+        parts.append(text)
+    return "; ".join(parts) or "—"
 
 
 class HistoryAdminMixin:
@@ -213,6 +331,60 @@ class HistoryAdminMixin:
     change_form_template = "admin/portal/record_change_form.html"
     change_list_template = "admin/portal/record_change_list.html"
     object_history_form_template = "admin/portal/record_history_form.html"
+
+    # --- one history entry per save ------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        # Written once the inline rows and many-to-many fields are stored too (save_related, or
+        # the revert in history_form_view), so a save is one entry holding all of it.
+        obj.skip_history_when_saving = True
+        request._portal_pending_entry = (obj, change)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._write_pending_entry(request)
+
+    def _write_pending_entry(self, request, reason=None):
+        pending = request.__dict__.pop("_portal_pending_entry", None)
+        if pending is None:
+            return None
+        obj, change = pending
+        obj.__dict__.pop("skip_history_when_saving", None)
+        write_entry(obj, "~" if change else "+", user=request.user, reason=reason)
+        return obj
+
+    # --- history page: inline rows and numbers in the differences ---------------------------
+    def get_historical_record_context_helper(self, request, historical_record):
+        return RecordContextHelper(self.model, historical_record)
+
+    def children_lines(self, old, new, *, only_changes=True):
+        """[{"field", "old", "new"}] for the inline rows of two snapshots (old may be None)."""
+        relations = {name: (child, fk) for name, child, fk in child_relations(self.model)}
+        if only_changes:
+            changed = children_changes(self.model, old, new)
+        else:
+            changed = [(name, [], (new or {}).get(name, [])) for name in relations]
+        cache = _related_cache(
+            [(relations[name][0], relations[name][1], a + b) for name, a, b in changed]
+        )
+        return [
+            {
+                "field": capfirst(relations[name][0]._meta.verbose_name_plural),
+                "old": rows_text(*relations[name], before, cache),
+                "new": rows_text(*relations[name], after, cache),
+            }
+            for name, before, after in changed
+        ]
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        if not child_relations(self.model):
+            return
+        entries = list(historical_records)
+        for newer, older in zip(entries, entries[1:], strict=False):
+            lines = self.children_lines(older.history_children, newer.history_children)
+            if lines:
+                newer.history_delta_changes = [*getattr(newer, "history_delta_changes", []), *lines]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -237,10 +409,34 @@ class HistoryAdminMixin:
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request._portal_history_version = version_id
         current = self.model._default_manager.filter(pk=object_id).values_list("version", flat=True)
+        entry = self.model.history.filter(id=object_id, history_id=version_id).first()
+        rows = []
+        if entry is not None and entry.history_children is not None:
+            rows = self.children_lines(None, entry.history_children, only_changes=False)
         # The revert form shows an old version; a save must still be based on the current one.
-        extra_context = {**(extra_context or {}), "current_version": current.first()}
+        extra_context = {
+            **(extra_context or {}),
+            "current_version": current.first(),
+            "version_rows": rows,
+        }
         with transaction.atomic():
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            response = super().history_form_view(request, object_id, version_id, extra_context)
+            pending = request.__dict__.get("_portal_pending_entry")
+            if pending is not None:
+                # The revert form has no inlines: the rows come back from the version itself.
+                lost = restore_children(pending[0], entry.history_children, user=request.user)
+                when = entry.history_date
+                self._write_pending_entry(
+                    request, reason=f"Reverted to the version of {when:%Y-%m-%d %H:%M}"
+                )
+                if lost:
+                    self.message_user(
+                        request,
+                        f"{lost} row(s) of that version did not come back: a record they point "
+                        "to has been deleted since.",
+                        messages.WARNING,
+                    )
+        return response
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         # Search index upkeep is connected by portal.search's own app config.
+        from . import history  # noqa: F401  (keeps inline rows with every history entry)
         from .page_cache import connect_signals
 
         connect_signals()

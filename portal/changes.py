@@ -1,18 +1,24 @@
-"""Public change log: published changes of a country's records, read from django-simple-history.
+"""Public change log: what the public saw change in a country's records, read from
+django-simple-history.
 
-One query per record type whatever the amount of history.
+Each entry's kind comes from the record's status before and after it: "Published" when the record
+became public (a first publication, a republication, a restore), "Changed" when a public record
+changed, "Withdrawn" when it left the public site (withdrawn, back to draft, or deleted). Entries
+of records that were not public before nor after (a draft's edits) are not listed. One query per
+record type whatever the amount of history (the previous entry comes from a window function).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
-from django.db.models import Subquery
+from django.db.models import F, Q, Subquery, Window
+from django.db.models.functions import Lag
 
 from .models import RecordModel, Status
 from .permissions import country_relation
 
-CHANGE_TYPES = {"+": "Added", "~": "Changed", "-": "Deleted"}
+PUBLISHED, CHANGED, WITHDRAWN = "Published", "Changed", "Withdrawn"
 
 
 @dataclass
@@ -29,9 +35,14 @@ def record_models():
     return [m for m in apps.get_models() if issubclass(m, RecordModel)]
 
 
-def _history_for_country(model, country):
+def _entries(model):
+    return model.history.model._default_manager.all()
+
+
+def _history_for_country(model, country, history=None):
     name, many = country_relation(model)
-    history = model.history.model._default_manager.filter(status=Status.PUBLISHED)
+    if history is None:
+        history = _entries(model).filter(status=Status.PUBLISHED)
     if name == "self":
         return history.filter(id=country.pk) if model is type(country) else None
     if name and many:
@@ -42,11 +53,40 @@ def _history_for_country(model, country):
     return None
 
 
+def _public_before(entry):
+    return entry.previous_status == Status.PUBLISHED and entry.previous_type != "-"
+
+
+def change_kind(entry):
+    """Published / Changed / Withdrawn for a history entry, or None when the public saw none."""
+    public_now = entry.status == Status.PUBLISHED and entry.history_type != "-"
+    public_before = _public_before(entry)
+    if public_now:
+        return CHANGED if public_before else PUBLISHED
+    if public_before or (entry.history_type == "-" and entry.status == Status.PUBLISHED):
+        return WITHDRAWN
+    return None
+
+
+def _public_entries(model, country):
+    """The country's entries of `model` that were public after or before them, each annotated
+    with the status and type of the record's previous entry."""
+    order = [F("history_date").asc(), F("history_id").asc()]
+    entries = _history_for_country(model, country, _entries(model))
+    if entries is None:
+        return None
+    entries = entries.annotate(
+        previous_status=Window(Lag("status"), partition_by=[F("id")], order_by=order),
+        previous_type=Window(Lag("history_type"), partition_by=[F("id")], order_by=order),
+    )
+    return entries.filter(Q(status=Status.PUBLISHED) | Q(previous_status=Status.PUBLISHED))
+
+
 def country_changes(country, limit=50):
-    """The newest published changes to the country's records, newest first."""
+    """The newest changes the public saw to the country's records, newest first."""
     changes = []
     for model in record_models():
-        history = _history_for_country(model, country)
+        history = _public_entries(model, country)
         if history is None:
             continue
         # Titles and URLs may read foreign keys (a provision names its act): join them here
@@ -56,7 +96,11 @@ def country_changes(country, limit=50):
             for f in history.model._meta.concrete_fields
             if f.many_to_one and f.name != "history_user"
         ]
-        for entry in history.select_related(*related).order_by("-history_date")[:limit]:
+        entries = history.select_related(*related).order_by("-history_date", "-history_id")
+        for entry in entries[: limit * 2]:
+            kind = change_kind(entry)
+            if kind is None:
+                continue
             record = entry.instance
             for name in related:
                 setattr(record, name, getattr(entry, name))
@@ -64,10 +108,10 @@ def country_changes(country, limit=50):
             changes.append(
                 Change(
                     when=entry.history_date,
-                    kind=CHANGE_TYPES.get(entry.history_type, "Changed"),
+                    kind=kind,
                     record_type=str(model._meta.verbose_name).capitalize(),
                     title=str(record),
-                    url="" if entry.history_type == "-" else url,
+                    url="" if kind == WITHDRAWN else url,
                     guid=f"{model._meta.label_lower}:{entry.history_id}",
                 )
             )

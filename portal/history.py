@@ -1,19 +1,28 @@
-"""Reverting and restoring records from their django-simple-history entries.
+"""Record history: one entry per save, the inline rows kept with each entry, reverts and restores.
 
-Tracked many-to-many fields (a model's `_history_m2m_fields`) are stored with every version; child
-rows (penalty rows, ordered authorships, organisation roles, ...) have histories of their own, so a
-deleted record comes back with the children that were deleted with it.
+Tracked many-to-many fields (a model's `_history_m2m_fields`) are stored with every version by
+django-simple-history. The rows an editor changes in a record's inlines (penalty rows, authors in
+order, organisation roles, key figures, ...; a model's `history_children`) are stored as JSON in
+the entry's `history_children` column, so the history page shows their changes and a revert puts
+them back. Child rows also have histories of their own, so a deleted record comes back with the
+children that were deleted with it.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
 
 from .changes import record_models
+from .models import RECORD_HISTORY, RecordModel
 
 # Children deleted within this window of their parent's deletion went with it (one cascade).
 CASCADE_WINDOW = timedelta(seconds=30)
+REASON_LENGTH = 100  # django-simple-history's history_change_reason column
 
 
 def tracked_m2m_fields(model):
@@ -21,7 +30,8 @@ def tracked_m2m_fields(model):
 
 
 def m2m_ids_at(entry, field_name):
-    """The ids the many-to-many field `field_name` held at the historical `entry`."""
+    """The ids the many-to-many field `field_name` held at the historical `entry`, of the
+    related records that still exist (a theme deleted since cannot come back with a revert)."""
     model = entry.instance_type
     target = model._meta.get_field(field_name).related_model
     rows = getattr(entry, field_name).all()
@@ -31,7 +41,9 @@ def m2m_ids_at(entry, field_name):
         for f in through_history._meta.fields
         if f.is_relation and f.related_model is target and f.name != "history"
     )
-    return [getattr(row, f"{target_field}_id") for row in rows]
+    ids = [getattr(row, f"{target_field}_id") for row in rows]
+    existing = set(target._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+    return [pk for pk in ids if pk in existing]
 
 
 def _copy_m2m(entry, record):
@@ -39,19 +51,207 @@ def _copy_m2m(entry, record):
         getattr(record, name).set(m2m_ids_at(entry, name))
 
 
+def short_reason(text):
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+
+
+# --- one entry per save ------------------------------------------------------------------------
+
+
+def write_entry(record, history_type="~", *, user=None, reason=None):
+    """Write one history entry for `record` as it is stored now (fields, many-to-many values and
+    inline rows)."""
+    if user is not None:
+        record._history_user = user
+    if reason is not None:
+        record._change_reason = short_reason(reason)
+    RECORD_HISTORY.create_historical_record(record, history_type)
+    record.__dict__.pop("_change_reason", None)
+
+
+@contextmanager
+def one_entry(record, *, user=None, reason=None):
+    """Everything done to `record` inside the block (its save, its many-to-many fields, its
+    inline rows) is recorded as one history entry when the block ends without an error."""
+    adding = record._state.adding
+    record.skip_history_when_saving = True
+    try:
+        yield record
+    finally:
+        del record.skip_history_when_saving
+    write_entry(record, "+" if adding else "~", user=user, reason=reason)
+
+
+# --- inline rows -------------------------------------------------------------------------------
+
+
+def child_relations(model):
+    """(accessor, child model, foreign key to the record) of each of the model's inline rows."""
+    relations = []
+    for name in getattr(model, "history_children", ()):
+        relation = model._meta.get_field(name)
+        relations.append((name, relation.related_model, relation.field))
+    return relations
+
+
+def child_parent(child_model):
+    """(record model, foreign key) that owns rows of `child_model`, or None."""
+    for model in record_models():
+        for _, child, fk in child_relations(model):
+            if child is child_model:
+                return model, fk
+    return None
+
+
+def _row_fields(child, fk):
+    return [f for f in child._meta.concrete_fields if f is not fk]
+
+
+def _encode(rows):
+    # What the JSON column gives back, so stored and fresh snapshots compare equal.
+    return DjangoJSONEncoder().encode(rows)
+
+
+def children_of(model, record_ids):
+    """{record id: {accessor: [row values, ...]}} for the records' inline rows (one query per
+    kind of row)."""
+    import json
+
+    snapshots = {pk: {} for pk in record_ids}
+    for name, child, fk in child_relations(model):
+        for snapshot in snapshots.values():
+            snapshot[name] = []
+        attnames = [f.attname for f in _row_fields(child, fk)]
+        rows = child._default_manager.filter(**{f"{fk.attname}__in": list(record_ids)})
+        for values in rows.order_by(*child._meta.ordering, "pk").values(fk.attname, *attnames):
+            snapshots[values.pop(fk.attname)][name].append(values)
+    return {pk: json.loads(_encode(snapshot)) for pk, snapshot in snapshots.items()}
+
+
+@receiver(pre_create_historical_record)
+def _keep_children(sender, instance, history_instance, **kwargs):
+    """Every entry of a record with inline rows keeps them (not a deletion: they are gone)."""
+    if not isinstance(instance, RecordModel) or not child_relations(type(instance)):
+        return
+    if history_instance.history_type == "-":
+        return
+    history_instance.history_children = children_of(type(instance), [instance.pk])[instance.pk]
+
+
+def store_children(model, entries, chunk=400):
+    """Fill `history_children` of entries written in SQL (the spreadsheet import); `entries`
+    are (history id, record id) pairs. One query per kind of row and one update per chunk."""
+    if not child_relations(model) or not entries:
+        return
+    history = model.history.model
+    entries = list(entries)
+    for start in range(0, len(entries), chunk):
+        pairs = entries[start : start + chunk]
+        snapshots = children_of(model, {pk for _, pk in pairs})
+        history._default_manager.bulk_update(
+            [history(history_id=h, history_children=snapshots[pk]) for h, pk in pairs],
+            ["history_children"],
+        )
+
+
+def _comparable(rows):
+    return [{k: v for k, v in row.items() if k != "id"} for row in rows or ()]
+
+
+def children_changes(model, old, new):
+    """[(accessor, old rows, new rows)] for the kinds of inline rows that differ between two
+    snapshots (ids aside: rows deleted and written again unchanged are no change)."""
+    if old is None or new is None:
+        return []
+    return [
+        (name, old.get(name, []), new.get(name, []))
+        for name, _, _ in child_relations(model)
+        if _comparable(old.get(name)) != _comparable(new.get(name))
+    ]
+
+
+def child_instance(child, fk, values):
+    fields = {f.attname: f for f in _row_fields(child, fk)}
+    data = {
+        attname: field.to_python(values[attname])
+        for attname, field in fields.items()
+        if attname in values
+    }
+    return child(**data)
+
+
+def _targets_exist(child, values):
+    for field in child._meta.concrete_fields:
+        if field.many_to_one and values.get(field.attname) is not None:
+            related = field.related_model._default_manager
+            if not related.filter(pk=values[field.attname]).exists():
+                return False
+    return True
+
+
+def restore_children(record, snapshot, *, user=None):
+    """Make the record's inline rows what `snapshot` holds. Rows equal to the snapshot's stay;
+    the others are deleted and the snapshot's rows written again (each with a history entry of
+    its own). Returns the number of rows that could not come back because a record they point to
+    was deleted meanwhile."""
+    if snapshot is None:
+        return 0  # a version recorded before rows were kept: leave them as they are
+    import json
+
+    lost = 0
+    for name, child, fk in child_relations(type(record)):
+        if name not in snapshot:
+            continue
+        wanted = snapshot[name]
+        current = {}
+        for row in child._default_manager.filter(**{fk.attname: record.pk}):
+            current[row.pk] = row
+        current_values = children_of(type(record), [record.pk])[record.pk][name]
+        by_id = {values["id"]: values for values in current_values}
+        keep = {v["id"] for v in wanted if v.get("id") in by_id and by_id[v["id"]] == v}
+        for pk, row in current.items():
+            if pk not in keep:
+                row._history_user = user
+                row.delete()
+        for values in wanted:
+            if values.get("id") in keep:
+                continue
+            values = json.loads(_encode(values))
+            row = child_instance(child, fk, values)
+            setattr(row, fk.attname, record.pk)
+            if not _targets_exist(child, {**values, fk.attname: record.pk}):
+                lost += 1
+                continue
+            if child._default_manager.filter(pk=row.pk).exists():
+                row.pk = None  # the id was taken by a row of another record meanwhile
+            row._history_user = user
+            row.save(force_insert=True)
+    return lost
+
+
+# --- revert and restore -------------------------------------------------------------------------
+
+
 @transaction.atomic
 def record_revert(*, record, history_id, user=None):
-    """Make `record` what it was at the version `history_id`: every field and tracked relation."""
+    """Make `record` what it was at the version `history_id`: every field, tracked relation and
+    inline row, as a new version (one history entry)."""
+    # Locked and read again: the revert is based on the stored version, and the caller's
+    # instance is the reverted record afterwards.
+    type(record)._default_manager.select_for_update().filter(pk=record.pk).exists()
+    record.refresh_from_db()
     entry = record.history.get(history_id=history_id)
     old = entry.instance
     for field in type(record)._meta.concrete_fields:
         if field.primary_key or field.name in ("version", "created_at", "updated_at"):
             continue
         setattr(record, field.attname, getattr(old, field.attname))
-    record._history_user = user
-    record._change_reason = f"Reverted to the version of {entry.history_date:%Y-%m-%d %H:%M}"
-    record.save()
-    _copy_m2m(entry, record)
+    reason = f"Reverted to the version of {entry.history_date:%Y-%m-%d %H:%M}"
+    with one_entry(record, user=user, reason=reason):
+        record._history_user = user
+        record.save()
+        _copy_m2m(entry, record)
+        restore_children(record, entry.history_children, user=user)
     return record
 
 
@@ -72,12 +272,27 @@ def _children_relations(model):
             yield relation
 
 
-def _restore_from_entry(entry, user):
+def _restore_row(entry, user):
+    """A deleted child row (no record of its own) back as it was."""
+    row = entry.instance
+    row._history_user = user
+    row._change_reason = "Restored after deletion"
+    row.save()
+    return row
+
+
+def _restore_record(entry, user):
+    """A deleted record back as a new version, with its tracked relations, inline rows and the
+    children deleted with it, in one history entry. Returns (record, child rows restored)."""
     record = entry.instance
-    record._history_user = user
-    record._change_reason = "Restored after deletion"
-    record.save()
-    return record
+    with one_entry(record, user=user, reason="Restored after deletion"):
+        # A form opened before the deletion is based on an older version: it must conflict.
+        record.version = entry.version + 1
+        record._history_user = user
+        record.save()
+        _restore_m2m_before(entry, record)
+        children = _restore_children(type(record), record.pk, entry.history_date, user)
+    return record, children
 
 
 def _restore_children(model, pk, deleted_at, user):
@@ -94,9 +309,12 @@ def _restore_children(model, pk, deleted_at, user):
             if entry.id in seen:
                 continue
             seen.add(entry.id)
-            child = _restore_from_entry(entry, user)
-            _restore_m2m_before(entry, child)
-            restored += 1 + _restore_children(child_model, child.pk, entry.history_date, user)
+            if issubclass(child_model, RecordModel):
+                _, grandchildren = _restore_record(entry, user)
+                restored += 1 + grandchildren
+            else:
+                _restore_row(entry, user)
+                restored += 1
     return restored
 
 
@@ -117,7 +335,8 @@ def _restore_m2m_before(deletion, record):
 
 @transaction.atomic
 def record_restore(*, model, pk, user=None):
-    """Bring back a deleted record with its tracked relations and the children deleted with it.
+    """Bring back a deleted record with its tracked relations and the children deleted with it,
+    as a new version (one history entry for the record).
 
     Returns (record, number of child rows restored).
     """
@@ -126,10 +345,7 @@ def record_restore(*, model, pk, user=None):
     deletion = deleted_entries(model).filter(id=pk).first()
     if deletion is None:
         raise ObjectDoesNotExist(f"No deleted {model._meta.verbose_name} with id {pk}.")
-    record = _restore_from_entry(deletion, user)
-    _restore_m2m_before(deletion, record)
-    children = _restore_children(model, pk, deletion.history_date, user)
-    return record, children
+    return _restore_record(deletion, user)
 
 
 def restorable_models():

@@ -1,6 +1,7 @@
 """Abstract building blocks shared by the record types of every app."""
 
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,6 +16,41 @@ class Status(models.TextChoices):
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
+
+
+class EditConflict(Exception):
+    """A save based on a version of the record that is not the stored one any more."""
+
+    def __init__(self, record, based_on, stored):
+        self.record, self.based_on, self.stored = record, based_on, stored
+        super().__init__(
+            f"{record._meta.verbose_name} {record.pk} was changed meanwhile "
+            f"(version {based_on} → {stored}); nothing was saved."
+        )
+
+
+class RecordHistoryBase(models.Model):
+    """Extra columns of every record's history entries."""
+
+    history_children = models.JSONField(
+        _("inline rows"),
+        null=True,
+        blank=True,
+        editable=False,
+        encoder=DjangoJSONEncoder,
+        help_text=_(
+            "The record's inline rows (penalties, authors in order, organisation roles, ...) as "
+            "they were at this version; empty for versions recorded before rows were kept."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+
+# One HistoricalRecords for every record type, kept here so portal.history can write an entry
+# itself (one per admin save, after the inline rows and many-to-many fields are stored).
+RECORD_HISTORY = HistoricalRecords(inherit=True, bases=[RecordHistoryBase])
 
 
 class RecordModel(models.Model):
@@ -39,7 +75,10 @@ class RecordModel(models.Model):
         editable=False,
         help_text=_("Counts saves; a form saved from an older version is refused (edit conflict)."),
     )
-    history = HistoricalRecords(inherit=True)
+    history = RECORD_HISTORY
+    # Reverse accessors of the rows an editor changes on the record's page (inlines) that are
+    # part of the record: stored with every history entry and put back by a revert.
+    history_children = ()
 
     objects = PublishableQuerySet.as_manager()
 
@@ -47,13 +86,34 @@ class RecordModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        # Optimistic locking: every save of a stored record is a new version.
-        if not self._state.adding:
+        """Optimistic locking on every write path: a save of a stored record is based on
+        `self.version`; it is refused (EditConflict) when the stored row has another version,
+        and otherwise stores the next version. The row stays locked until the transaction ends.
+        """
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            stored = (
+                type(self)
+                ._base_manager.using(using)
+                .select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if stored is not None and stored != self.version:
+                raise EditConflict(self, self.version, stored)
             self.version += 1
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version"}
-        super().save(*args, **kwargs)
+            try:
+                super().save(*args, **kwargs)
+            except Exception:
+                self.version -= 1
+                raise
 
     @property
     def is_published(self):

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from import_export import resources
 
+from .history import write_entry
 from .models import Status
 from .permissions import (
     can_edit_countries,
@@ -75,6 +76,26 @@ class RecordResource(resources.ModelResource):
             )
         if errors:
             raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # One history entry per row, written once its many-to-many fields are stored too.
+        instance.skip_history_when_saving = True
+        instance._import_history_type = "+" if is_create else "~"
+        try:
+            super().save_instance(instance, is_create, row, **kwargs)
+        except BaseException:
+            del instance.skip_history_when_saving
+            raise
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if getattr(instance, "skip_history_when_saving", False):
+            del instance.skip_history_when_saving
+            if (
+                instance.pk is not None
+                and type(instance)._default_manager.filter(pk=instance.pk).exists()
+            ):
+                write_entry(instance, instance._import_history_type)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)

@@ -3,6 +3,8 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import RecordAdmin
+from portal.admin_workflow import SharedDeleteMixin
+from portal.formats import number
 
 from .models import (
     Country,
@@ -56,7 +58,7 @@ class CountryAdmin(RecordAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
+class ThemeAdmin(SharedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("name", "slug", "initiative_count")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
@@ -70,7 +72,7 @@ class ThemeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorDefinition)
-class IndicatorDefinitionAdmin(SimpleHistoryAdmin):
+class IndicatorDefinitionAdmin(SharedDeleteMixin, SimpleHistoryAdmin):
     list_display = ("name", "unit", "order")
     list_editable = ("order",)
     search_fields = ("name", "description")
@@ -88,7 +90,7 @@ class IndicatorValueAdmin(RecordAdmin):
 
     @admin.display(description="value", ordering="value")
     def shown_value(self, obj):
-        return "not available" if obj.value is None else obj.value
+        return "not available" if obj.value is None else number(obj.value)
 
 
 class InitiativeOrganisationInline(admin.TabularInline):

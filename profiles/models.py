@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.formats import number
 from portal.models import PublishableQuerySet, RecordModel
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -244,7 +245,7 @@ class IndicatorValue(RecordModel):
         ]
 
     def __str__(self):
-        value = "not available" if self.value is None else self.value
+        value = "not available" if self.value is None else number(self.value)
         return f"{self.definition} ({self.country}, {self.year or 'year unknown'}): {value}"
 
     @property
@@ -288,6 +289,7 @@ class OrganisationManager(models.Manager.from_queryset(OrganisationQuerySet)):
 
 class Organisation(RecordModel):
     _history_m2m_fields = ("countries",)
+    history_children = ("membership_rows",)
     country_field = "countries"
 
     name = models.CharField(
@@ -478,7 +480,7 @@ class KeyFigure(models.Model):
 
     def __str__(self):
         qualifier = "" if self.qualifier == Qualifier.EXACT else f"{self.get_qualifier_display()} "
-        return f"{qualifier}{Decimal(str(self.number)).normalize():f} {self.unit}"
+        return f"{qualifier}{number(Decimal(str(self.number)))} {self.unit}"
 
 
 # Initiatives ------------------------------------------------------------------------------------
@@ -501,6 +503,7 @@ class InitiativeManager(models.Manager.from_queryset(InitiativeQuerySet)):
 
 class Initiative(RecordModel):
     _history_m2m_fields = ("themes",)
+    history_children = ("organisation_roles", "figures")
     country_field = "country"
 
     country = models.ForeignKey(
@@ -688,6 +691,7 @@ class ReportingChannelManager(models.Manager.from_queryset(ReportingChannelQuery
 
 
 class ReportingChannel(RecordModel):
+    history_children = ("figures",)
     country_field = "country"
 
     name = models.CharField(

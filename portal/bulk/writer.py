@@ -15,6 +15,8 @@ from django.db import connection
 ANALYZE_ROWS = 10_000  # written rows after which the planner's statistics are refreshed
 SQLITE_CHUNK = 500  # ids per "IN (...)" on SQLite (its parameter limit)
 HISTORY_FIELDS = ("history_id", "history_date", "history_change_reason", "history_type")
+# Filled after the entries are written (portal.history.store_children).
+LATER_HISTORY_FIELDS = ("history_children",)
 
 
 def is_postgres():
@@ -150,7 +152,7 @@ def _copied_columns(model, history_model):
     base = {f.column for f in model._meta.concrete_fields}
     columns = [f.column for f in history_model._meta.concrete_fields if f.column in base]
     others = {f.name for f in history_model._meta.concrete_fields if f.column not in base}
-    unknown = others - set(HISTORY_FIELDS) - {"history_user"}
+    unknown = others - set(HISTORY_FIELDS) - set(LATER_HISTORY_FIELDS) - {"history_user"}
     assert not unknown, f"history fields not handled by the bulk writer: {unknown}"
     return columns
 
@@ -165,16 +167,18 @@ def _insert_history(cursor, model, condition, params, history_type, user_id, rea
         f"{ident('history_date')}, {ident('history_change_reason')}, {ident('history_type')}, "
         f"{ident(user_column)}) "
         f"SELECT {names}, %s, %s, %s, %s FROM {ident(model._meta.db_table)} WHERE {condition} "
-        f"RETURNING {ident('history_id')}"
+        f"RETURNING {ident('history_id')}, {ident(model._meta.pk.column)}"
     )
     cursor.execute(statement, [date, reason, history_type, user_id, *params])
-    return [row[0] for row in cursor.fetchall()]
+    return [tuple(row) for row in cursor.fetchall()]  # (history id, record id)
 
 
 def write_history(model, ids, history_type, *, user_id, reason, date, column=None):
     """One history entry (type "+" or "~") for each row of `model` whose `column` (default:
     the primary key) is one of `ids`, as it is stored now, with the tracked many-to-many values
-    of each entry. Returns the number of entries."""
+    and inline rows of each entry. Returns the number of entries."""
+    from portal.history import store_children
+
     if not ids or not has_history(model):
         return 0
     written = 0
@@ -182,12 +186,14 @@ def write_history(model, ids, history_type, *, user_id, reason, date, column=Non
     with connection.cursor() as cursor:
         for chunk in _id_chunks(ids):
             condition, params = _in(column, chunk)
-            history_ids = _insert_history(
+            entries = _insert_history(
                 cursor, model, condition, params, history_type, user_id, reason, date
             )
+            history_ids = [history_id for history_id, _ in entries]
             written += len(history_ids)
             for field in tracked_m2m_fields(model):
                 _insert_m2m_history(cursor, model, field, history_ids)
+            store_children(model, entries)
     return written
 
 

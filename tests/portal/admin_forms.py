@@ -1,6 +1,7 @@
 """Build the POST data of an admin change form from the page the admin rendered."""
 
 import datetime
+import re
 
 
 def _encode(value):
@@ -52,3 +53,18 @@ def change_form_data(response):
             _add_form(data, form)
     data["_portal_version"] = str(_lookup(context, "current_version") or _version_of(context))
     return data
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def csrf_token(response):
+    """The CSRF token of the form on a rendered page (for Client(enforce_csrf_checks=True))."""
+    match = CSRF_INPUT.search(response.content.decode())
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+def form_data(response):
+    """change_form_data plus the page's CSRF token: what the browser would post."""
+    return {**change_form_data(response), "csrfmiddlewaretoken": csrf_token(response)}

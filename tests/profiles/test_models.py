@@ -56,7 +56,7 @@ def test_str_and_display_helpers():
     )
     assert str(OrganisationFactory(name="LIA", acronym="LIA")) == "LIA"
     figure = InitiativeFigureFactory(number=4667, qualifier="around", unit="reports received")
-    assert str(figure) == "around 4667 reports received"
+    assert str(figure) == "around 4,667 reports received"
     membership = MembershipFactory(kind="part_of")
     assert membership.relation_label == "part of"
     assert MembershipFactory(kind="founding_member").relation_label == "founding member of"
