@@ -10,6 +10,7 @@ from .sitemaps import SITEMAPS
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/help/", include("portal.help")),
     path("admin/", admin.site.urls),
     path("countries/<str:iso_code>/changes/", views.country_changes, name="country-changes"),
     path(
