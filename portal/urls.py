@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("library.urls")),
 ]
 
+handler403 = views.permission_denied
+
 admin.site.site_header = "Child Online Safety Portal — editors"
 admin.site.site_title = "Portal admin"
 
