@@ -23,8 +23,9 @@ from .permissions import (
     can_publish,
     country_relation,
     record_country_ids,
+    selectable,
 )
-from .refusals import permission_refusal, publish_refusal, record_refusal
+from .refusals import choice_refusal, permission_refusal, publish_refusal, record_refusal
 
 PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 EDITOR_STATUS_CHOICES = [(s.value, s.label) for s in (Status.DRAFT, Status.IN_REVIEW)]
@@ -35,13 +36,13 @@ def _form_error(refusal):
     return lazy(lambda *args: refusal(*args).replace("%", "%%"), str)
 
 
+lazy_choice_refusal = _form_error(choice_refusal)
 lazy_publish_refusal = _form_error(publish_refusal)
 
 
-def _is_country_field(db_field):
-    return db_field.related_model is not None and db_field.related_model._meta.label == (
-        "profiles.Country"
-    )
+def _is_autocomplete(request):
+    match = request.resolver_match
+    return match is not None and match.view_name == "admin:autocomplete"
 
 
 class EditorialAdminMixin:
@@ -132,18 +133,37 @@ class EditorialAdminMixin:
             fields += ("status",)
         return fields
 
-    def _limit_countries(self, db_field, request, kwargs):
-        allowed = assigned_country_ids(request.user)
-        if allowed is not None and _is_country_field(db_field):
-            kwargs["queryset"] = db_field.related_model._default_manager.filter(pk__in=allowed)
+    def _limit_choices(self, db_field, request, kwargs):
+        """Offer only the countries (and country-bound records) the user may pick."""
+        if assigned_country_ids(request.user) is None:
+            return
+        model = db_field.related_model
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+        if queryset is None:
+            queryset = model._default_manager.all()
+        limited = selectable(request.user, queryset)
+        if limited is not queryset:
+            kwargs["queryset"] = limited
+            kwargs.setdefault("error_messages", {})["invalid_choice"] = lazy_choice_refusal(
+                request.user, model
+            )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        self._limit_countries(db_field, request, kwargs)
+        self._limit_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        self._limit_countries(db_field, request, kwargs)
+        self._limit_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The admin autocomplete offers what the form accepts (see _limit_choices)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if _is_autocomplete(request):
+            queryset = selectable(request.user, queryset)
+        return queryset, may_have_duplicates
 
     # --- last line of defence on every write -------------------------------------------------
     def save_model(self, request, obj, form, change):
