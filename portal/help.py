@@ -60,24 +60,30 @@ def _render(source, modified):
 
 
 def render_help(name):
-    """(title, HTML) of a help page, rendered again when its file changes."""
+    """(title, HTML) of a help page, rendered again when its file changes; None without it."""
     source = settings.BASE_DIR / "docs" / HELP_PAGES[name]
-    return _render(source, source.stat().st_mtime_ns)
+    try:
+        modified = source.stat().st_mtime_ns
+    except FileNotFoundError:  # a deployment without docs/
+        return None
+    return _render(source, modified)
 
 
 def help_index(request):
-    pages = [
-        {"name": name, "title": render_help(name)[0], "url": reverse("admin-help", args=[name])}
-        for name in HELP_PAGES
-    ]
+    pages = []
+    for name in HELP_PAGES:
+        rendered = render_help(name)
+        if rendered is not None:
+            pages.append({"title": rendered[0], "url": reverse("admin-help", args=[name])})
     context = {**admin.site.each_context(request), "title": "Help for editors", "pages": pages}
     return TemplateResponse(request, "admin/portal/help_index.html", context)
 
 
 def help_page(request, name):
-    if name not in HELP_PAGES:
+    rendered = render_help(name) if name in HELP_PAGES else None
+    if rendered is None:
         raise Http404("No such help page.")
-    title, html = render_help(name)
+    title, html = rendered
     context = {
         **admin.site.each_context(request),
         "title": title,

@@ -239,3 +239,10 @@ def test_an_administrator_adds_a_country_and_assigns_an_editor_as_the_docs_say(l
     )
     estonia.refresh_from_db()
     assert estonia.status == "published"
+
+
+def test_a_deployment_without_docs_answers_404_not_500(lt, settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    client = signed_in(make_member(EDITOR, lt))
+    assert client.get("/admin/help/spreadsheets/").status_code == 404
+    assert client.get("/admin/help/").status_code == 200
