@@ -363,7 +363,13 @@ BULK_SPECS = [
             ForeignKeyColumn("instrument", key="short_name"),
             FieldColumn("status_kind"),
             FieldColumn("date"),
-            FieldColumn("date_precision"),
+            FieldColumn(
+                "date_precision",
+                help_text=(
+                    "Required when `date` is given, empty when it is not: year, month or day, "
+                    "as much of the date as the source gives ('July 2004' is month)."
+                ),
+            ),
             FieldColumn("notes"),
             FieldColumn("source"),
             status_column(),

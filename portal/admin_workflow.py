@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import connection, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -37,16 +39,26 @@ from .permissions import (
     can_publish,
     country_relation,
     record_country_ids,
+    selectable,
 )
+from .refusals import choice_refusal, permission_refusal, publish_refusal, record_refusal
 
 PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 EDITOR_STATUS_CHOICES = [(s.value, s.label) for s in (Status.DRAFT, Status.IN_REVIEW)]
 
 
-def _is_country_field(db_field):
-    return db_field.related_model is not None and db_field.related_model._meta.label == (
-        "profiles.Country"
-    )
+def _form_error(refusal):
+    """A refusal as a form error message: built when shown, %-escaped (Django formats it)."""
+    return lazy(lambda *args: refusal(*args).replace("%", "%%"), str)
+
+
+lazy_choice_refusal = _form_error(choice_refusal)
+lazy_publish_refusal = _form_error(publish_refusal)
+
+
+def _is_autocomplete(request):
+    match = request.resolver_match
+    return match is not None and match.view_name == "admin:autocomplete"
 
 
 class EditorialAdminMixin:
@@ -70,10 +82,65 @@ class EditorialAdminMixin:
     def has_publish_permission(self, request):
         return can_publish(request.user)
 
+    # --- refusals that say why ---------------------------------------------------------------
+    def _refusal(self, request, obj, action):
+        """Why the admin refuses `action` on obj (None: a new record), or None if it allows it."""
+        if action == "add":
+            allowed = self.has_add_permission(request)
+        else:
+            allowed = getattr(self, f"has_{action}_permission")(request, obj)
+        if allowed:
+            return None
+        opts = self.opts
+        holds_right = request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+        if holds_right and obj is not None and not can_edit_record(request.user, obj):
+            return record_refusal(request.user, obj, action)
+        return permission_refusal(request.user, self.model, action)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if object_id is not None else None
+        if object_id is not None and obj is None:
+            refusal = None  # Django answers "does not exist"
+        else:
+            refusal = self._refusal(request, obj, "change" if obj is not None else "add")
+        if refusal and (
+            request.method == "POST" or obj is None or not self.has_view_permission(request, obj)
+        ):
+            raise PermissionDenied(refusal)
+        if refusal:  # the read-only page of a record the user may only view
+            extra_context = {**(extra_context or {}), "portal_refusal": refusal}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        refusal = self._refusal(request, obj, "delete") if obj is not None else None
+        if refusal:
+            raise PermissionDenied(refusal)
+        return super().delete_view(request, object_id, extra_context)
+
+    def response_action(self, request, queryset):
+        # Django silently drops an action the user lacks the right for ("No action selected").
+        try:
+            index = int(request.POST.get("index", 0))
+        except ValueError:
+            index = 0
+        names = request.POST.getlist("action")
+        name = names[index] if 0 <= index < len(names) else None
+        if name in ("publish", "withdraw") and not can_publish(request.user):
+            selected = queryset.filter(
+                pk__in=request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+            )
+            countries = set().union(*(record_country_ids(obj) for obj in selected[:50]))
+            raise PermissionDenied(publish_refusal(request.user, countries))
+        return super().response_action(request, queryset)
+
     # --- form restrictions -------------------------------------------------------------------
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not can_publish(request.user):
             kwargs["choices"] = EDITOR_STATUS_CHOICES
+            kwargs.setdefault("error_messages", {})["invalid_choice"] = lazy_publish_refusal(
+                request.user, assigned_country_ids(request.user) or ()
+            )
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -82,18 +149,37 @@ class EditorialAdminMixin:
             fields += ("status",)
         return fields
 
-    def _limit_countries(self, db_field, request, kwargs):
-        allowed = assigned_country_ids(request.user)
-        if allowed is not None and _is_country_field(db_field):
-            kwargs["queryset"] = db_field.related_model._default_manager.filter(pk__in=allowed)
+    def _limit_choices(self, db_field, request, kwargs):
+        """Offer only the countries (and country-bound records) the user may pick."""
+        if assigned_country_ids(request.user) is None:
+            return
+        model = db_field.related_model
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+        if queryset is None:
+            queryset = model._default_manager.all()
+        limited = selectable(request.user, queryset)
+        if limited is not queryset:
+            kwargs["queryset"] = limited
+            kwargs.setdefault("error_messages", {})["invalid_choice"] = lazy_choice_refusal(
+                request.user, model
+            )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        self._limit_countries(db_field, request, kwargs)
+        self._limit_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        self._limit_countries(db_field, request, kwargs)
+        self._limit_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The admin autocomplete offers what the form accepts (see _limit_choices)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if _is_autocomplete(request):
+            queryset = selectable(request.user, queryset)
+        return queryset, may_have_duplicates
 
     # --- last line of defence on every write -------------------------------------------------
     def save_model(self, request, obj, form, change):
@@ -101,25 +187,25 @@ class EditorialAdminMixin:
         if change:
             stored = type(obj)._default_manager.get(pk=obj.pk)
             if not can_edit_record(user, stored):
-                raise PermissionDenied("You are not assigned to this record's country.")
+                raise PermissionDenied(record_refusal(user, stored))
             status_changed = stored.status != obj.status
         else:
             status_changed = obj.status != Status.DRAFT
         if status_changed and obj.status in PUBLISHER_STATUSES and not can_publish(user):
-            raise PermissionDenied("Only publishers publish or withdraw records.")
+            raise PermissionDenied(publish_refusal(user, record_country_ids(obj)))
         name, many = country_relation(type(obj))
         if name and not many and not can_edit_countries(user, record_country_ids(obj)):
-            raise PermissionDenied("You are not assigned to this record's country.")
+            raise PermissionDenied(record_refusal(user, obj))
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if not can_edit_record(request.user, form.instance):
-            raise PermissionDenied("You are not assigned to every country of this record.")
+            raise PermissionDenied(record_refusal(request.user, form.instance))
 
     def delete_model(self, request, obj):
         if not can_edit_record(request.user, obj):
-            raise PermissionDenied("You are not assigned to this record's country.")
+            raise PermissionDenied(record_refusal(request.user, obj, "delete"))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):

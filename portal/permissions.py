@@ -73,3 +73,22 @@ def can_edit_countries(user, country_ids):
 
 def can_edit_record(user, obj):
     return can_edit_countries(user, record_country_ids(obj))
+
+
+def selectable(user, queryset):
+    """The part of `queryset` the user may pick in a form of a record they edit.
+
+    Countries: the user's own. Records tied to one country (the legal act of a provision or of a
+    definition): those of the user's countries, since picking one ties the edited record to that
+    country. Anything else (organisations, themes, instruments, authors) is shared reference
+    data: referring to it changes nothing of it, so every entry stays offered.
+    """
+    allowed = assigned_country_ids(user)
+    if allowed is None:
+        return queryset
+    name, many = country_relation(queryset.model)
+    if name == "self":
+        return queryset.filter(pk__in=allowed)
+    if name and not many:
+        return queryset.filter(**{f"{name}__in": allowed})
+    return queryset

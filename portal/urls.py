@@ -10,6 +10,7 @@ from .sitemaps import SITEMAPS
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/help/", include("portal.help")),
     path("admin/", admin.site.urls),
     path("countries/<str:iso_code>/changes/", views.country_changes, name="country-changes"),
     path(
@@ -21,6 +22,8 @@ urlpatterns = [
     path("", include("laws.urls")),
     path("", include("library.urls")),
 ]
+
+handler403 = views.permission_denied
 
 admin.site.site_header = "Child Online Safety Portal — editors"
 admin.site.site_title = "Portal admin"

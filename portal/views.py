@@ -73,3 +73,23 @@ class CountryChangesFeed(Feed):
 
     def item_pubdate(self, change):
         return change.when
+
+
+def permission_denied(request, exception):
+    """The 403 page: the reason the permission check gave, and who the user is to the rules.
+
+    Admin pages get an admin-styled page with the user's role and countries; public pages the
+    site's own layout.
+    """
+    reason = str(exception) if exception is not None else ""
+    if request.path.startswith(reverse("admin:index")):
+        from django.contrib import admin
+
+        from .refusals import assignment, role_names
+
+        context = {**admin.site.each_context(request), "title": "Not allowed", "reason": reason}
+        if request.user.is_authenticated:
+            context["roles"] = role_names(request.user)
+            context["countries"] = assignment(request.user)
+        return render(request, "admin/403.html", context, status=403)
+    return render(request, "403.html", {"reason": reason}, status=403)

@@ -475,7 +475,14 @@ BULK_SPECS = [
             FieldColumn("end_month"),
             FieldColumn("body"),
             ManyToManyColumn("themes", key="name"),
-            OrganisationRolesColumn("organisations"),
+            OrganisationRolesColumn(
+                "organisations",
+                help_text=(
+                    "Each organisation by its name, with its role in brackets: "
+                    + ", ".join(Role.values)
+                    + " (no role: partner). E.g. LIA (lead); Microsoft (funder)."
+                ),
+            ),
             FieldColumn("source_name"),
             FieldColumn("source_url"),
             status_column(),

@@ -23,7 +23,16 @@ from portal.models import ImportLog
 from profiles.models import Country
 
 from .engine import INVALID
-from .formats import CONTENT_TYPES, FORMATS, csv_chunks, json_chunks, max_import_bytes, write_xlsx
+from .formats import (
+    CONTENT_TYPES,
+    FORMATS,
+    csv_chunks,
+    json_chunks,
+    max_import_bytes,
+    size_text,
+    too_large,
+    write_xlsx,
+)
 from .registry import all_specs, spec_for_model
 from .services import export_workbook, import_file, import_workbook, log_import, table_rows
 
@@ -35,19 +44,21 @@ SUSPECT_ROWS_NAMED = 20
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label="Spreadsheet",
-        help_text="CSV (UTF-8), Excel (.xlsx) or JSON, in the format of docs/spreadsheets.md.",
-    )
+    file = forms.FileField(label="Spreadsheet")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "file"
+        ].help_text = (
+            f"CSV (UTF-8), Excel (.xlsx) or JSON, at most {size_text(max_import_bytes())}."
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = max_import_bytes()
         if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1e6:.1f} MB; at most {limit / 1e6:.1f} MB "
-                "are accepted."
-            )
+            raise forms.ValidationError(too_large(upload.size, limit))
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
         return upload

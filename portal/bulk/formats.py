@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import json
+import math
 import re
 import zipfile
 
@@ -16,7 +17,7 @@ from django.conf import settings
 
 FORMATS = ("csv", "xlsx", "json")
 FORMULA_STARTS = ("=", "+", "-", "@")
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = 50_000_000  # 50 MB, as the messages and docs count it
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -30,6 +31,23 @@ class FileProblem(Exception):
 
 def max_import_bytes():
     return getattr(settings, "PORTAL_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def size_text(size, *, round_up=False):
+    """'50 MB', '52.43 MB', '800 kB', '10 bytes': decimal units, as spreadsheet programs show.
+
+    A file's own size is rounded up, so a file just over the limit never reads as equal to it.
+    """
+    for unit, factor in (("MB", 1_000_000), ("kB", 1_000)):
+        if size >= factor:
+            value = size / factor
+            value = math.ceil(value * 100) / 100 if round_up else round(value, 2)
+            return f"{value:.2f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{size} bytes"
+
+
+def too_large(size, limit):
+    return f"The file is {size_text(size, round_up=True)}; at most {size_text(limit)} are accepted."
 
 
 def escape_formula(text):
@@ -80,12 +98,10 @@ def read_tables(fileobj, filename, *, size=None):
     """[Table] from an uploaded or local file: one for CSV and JSON, one a sheet for XLSX."""
     limit = max_import_bytes()
     if size is not None and size > limit:
-        raise FileProblem(
-            f"The file is {size / 1e6:.1f} MB; files of at most {limit / 1e6:.1f} MB are accepted."
-        )
+        raise FileProblem(too_large(size, limit))
     data = fileobj.read(limit + 1)
     if len(data) > limit:
-        raise FileProblem(f"The file is larger than the limit of {limit / 1e6:.1f} MB.")
+        raise FileProblem(f"The file is larger than the limit of {size_text(limit)}.")
     if not data.strip():
         raise FileProblem("The file is empty.")
     kind = detect_format(filename, data[:8])

@@ -133,7 +133,7 @@ PORTAL_SEARCH_BACKEND = env.str(
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Largest spreadsheet an import accepts (bytes); larger files are refused with a clear message.
-PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50_000_000)  # 50 MB
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Shown in the footer and used by templates; not secret.

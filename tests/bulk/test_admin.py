@@ -87,7 +87,7 @@ def test_another_users_preview_token_is_refused(client, editor, lt):
 def test_oversize_upload_is_refused_with_a_message(client, editor, settings):
     settings.PORTAL_IMPORT_MAX_BYTES = 10
     page = upload(client, ROWS).content.decode()
-    assert "at most 0.0 MB are accepted" in page
+    assert f"The file is {len(csv_bytes(ROWS))} bytes; at most 10 bytes are accepted." in page
 
 
 def test_export_streams_csv_with_the_country_filter(client, editor, lt):

@@ -32,7 +32,7 @@ def _lookup(context, key):
 
 def _version_of(context):
     original = _lookup(context, "original")
-    return original.version if original is not None and original.pk else ""
+    return getattr(original, "version", "") if original is not None and original.pk else ""
 
 
 def change_form_data(response):
