@@ -18,11 +18,20 @@ session looked up: a signed-in editor gets a fresh page, a stale marker is dropp
 the cache. A pending message (a validly signed messages cookie) also gets a fresh page, so nothing
 personal is ever stored or served from the cache.
 
+The cache is an accelerator, never a dependency. When it fails (Redis down, unreachable or slow),
+the process stops trusting it: pages are rendered without it and saves go through; the failure is
+logged once a minute at most, without a traceback. The process tries again every `RETRY_SECONDS`,
+and it trusts the cache again only once it has moved the generation on, so entries written before
+a failed invalidation (a Redis that comes back with its data) are never read by this process.
+See docs/architecture.md for what remains possible when only some processes lose the cache.
+
 With several server processes the cache must be shared (REDIS_URL); production turns the page
 cache off when it is not.
 """
 
 import hashlib
+import logging
+import threading
 import time
 from functools import wraps
 
@@ -35,12 +44,79 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
+log = logging.getLogger(__name__)
+
 GENERATION_KEY = "page-cache:generation"
 # Writes to these apps change what public pages show.
 CONTENT_APPS = frozenset({"profiles", "laws", "library"})
 
 EDITOR_COOKIE = "portal_editor"
 EDITOR_COOKIE_SALT = "portal.page_cache.editor"
+# How long a process leaves a failed cache alone before trying it again, and how often at most it
+# logs that the cache is still failing.
+RETRY_SECONDS = 5.0
+LOG_EVERY_SECONDS = 60.0
+
+
+class CacheHealth:
+    """Whether this process may use the cache; one instance per process, shared by its threads."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.failures = 0
+        self.trusted = True
+        self._retry_at = 0.0
+        self._logged_at = None
+
+    def failed(self, error):
+        now = time.monotonic()
+        with self._lock:
+            self.failures += 1
+            self.trusted = False
+            self._retry_at = now + RETRY_SECONDS
+            log_now = self._logged_at is None or now - self._logged_at >= LOG_EVERY_SECONDS
+            if log_now:
+                self._logged_at = now
+        if log_now:
+            log.warning(
+                "Page cache unavailable, pages are rendered without it (%s: %s); "
+                "retrying every %g s, this message repeats at most every %g s",
+                type(error).__name__,
+                error,
+                RETRY_SECONDS,
+                LOG_EVERY_SECONDS,
+            )
+
+    def usable(self):
+        """True when the cache may be read and written now; retries a failed cache when due."""
+        if self.trusted:
+            return True
+        with self._lock:
+            if time.monotonic() < self._retry_at:
+                return False
+            self._retry_at = time.monotonic() + RETRY_SECONDS
+            failures = self.failures
+        # Entries written before the failure may miss an invalidation this process could not
+        # make: move the generation on before reading anything again.
+        try:
+            _bump()
+        except Exception as error:  # any cache backend's error: the cache stays off here
+            self.failed(error)
+            return False
+        with self._lock:
+            # A failure during the retry (another thread) keeps the cache off until the next one.
+            if self.failures == failures:
+                self.trusted = True
+                self._logged_at = None
+        if self.trusted:
+            log.info("Page cache available again; every cached page was invalidated")
+        return self.trusted
+
+    def unchanged_since(self, failures):
+        return self.trusted and self.failures == failures
+
+
+health = CacheHealth()
 
 
 def content_generation():
@@ -52,11 +128,22 @@ def content_generation():
     return generation
 
 
-def bump_generation():
+def _bump():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not in the cache (evicted, restarted): any new value will do
         cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def bump_generation():
+    """Invalidate every cached page. Never raises: a failed cache must not undo a save."""
+    if not health.usable():
+        # This process reads no cached page until a later bump succeeds (`CacheHealth.usable`).
+        return
+    try:
+        _bump()
+    except Exception as error:  # any cache backend's error
+        health.failed(error)
 
 
 def bump_now_and_on_commit():
@@ -190,8 +277,15 @@ def cache_public_page(view):
         seconds = settings.PAGE_CACHE_SECONDS
         if seconds <= 0 or request.method != "GET" or _fresh_page_needed(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
-        cached = cache.get(key)
+        if not health.usable():
+            return view(request, *args, **kwargs)
+        failures = health.failures
+        try:
+            key = _key(request)
+            cached = cache.get(key)
+        except Exception as error:  # any cache backend's error: render without the cache
+            health.failed(error)
+            return view(request, *args, **kwargs)
         if cached is not None:
             content, content_type = cached
             response = HttpResponse(content, content_type=content_type)
@@ -200,9 +294,14 @@ def cache_public_page(view):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response = response.render()
-        if response.status_code == 200:
-            cache.set(key, (response.content, response["Content-Type"]), seconds)
-            response["X-Page-Cache"] = "miss"
+        # A page rendered while an invalidation failed may hold the data it missed: not kept.
+        if response.status_code == 200 and health.unchanged_since(failures):
+            try:
+                cache.set(key, (response.content, response["Content-Type"]), seconds)
+            except Exception as error:  # any cache backend's error
+                health.failed(error)
+            else:
+                response["X-Page-Cache"] = "miss"
         return response
 
     return wrapper
