@@ -23,6 +23,7 @@ def _probe_settings(database):
     settings_dict = copy.deepcopy(database.settings_dict)
     options = settings_dict.setdefault("OPTIONS", {})
     if database.vendor == "postgresql":
+        options.pop("pool", None)  # a connection of its own, not one from a pool
         options["connect_timeout"] = PROBE_TIMEOUT_SECONDS
         statement_timeout = f"-c statement_timeout={PROBE_TIMEOUT_SECONDS * 1000}"
         options["options"] = f"{options.get('options', '')} {statement_timeout}".strip()
