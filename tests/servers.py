@@ -1,6 +1,7 @@
 """Servers that fault tests start and stop themselves, on loopback ports of their own.
 
-Each pytest-xdist worker gets its own block of ten ports, so parallel runs never share a server.
+Each pytest-xdist worker gets its own block of ten ports (18400-18479; bench/cookie_load.py uses
+18490-18491), so parallel runs never share a server.
 """
 
 import os
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def local_port(slot):
     """Port `slot` (0-9) of this test process's block."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return BASE_PORT + (int(worker.removeprefix("gw")) % 10) * 10 + slot
+    return BASE_PORT + (int(worker.removeprefix("gw")) % 8) * 10 + slot
 
 
 def wait_for_port(port, seconds=10.0):
