@@ -65,7 +65,7 @@ class CacheHealth:
         self._lock = threading.Lock()
         self.failures = 0
         self.trusted = True
-        self._retry_at = 0.0
+        self._tried_at = 0.0  # the last failure or retry
         self._logged_at = None
 
     def failed(self, error):
@@ -73,7 +73,7 @@ class CacheHealth:
         with self._lock:
             self.failures += 1
             self.trusted = False
-            self._retry_at = now + RETRY_SECONDS
+            self._tried_at = now
             log_now = self._logged_at is None or now - self._logged_at >= LOG_EVERY_SECONDS
             if log_now:
                 self._logged_at = now
@@ -92,9 +92,10 @@ class CacheHealth:
         if self.trusted:
             return True
         with self._lock:
-            if time.monotonic() < self._retry_at:
+            now = time.monotonic()
+            if now - self._tried_at < RETRY_SECONDS:
                 return False
-            self._retry_at = time.monotonic() + RETRY_SECONDS
+            self._tried_at = now
             failures = self.failures
         # Entries written before the failure may miss an invalidation this process could not
         # make: move the generation on before reading anything again.
