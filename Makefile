@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench bench-import
+.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench bench-import bench-cookies
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -75,3 +75,6 @@ bench: setup ## Search and country-page benchmark; needs DATABASE_URL of a scrat
 
 bench-import: setup ## Spreadsheet import/export benchmark on a scratch PostgreSQL database (BENCH_DATABASE_URL; created, its records deleted)
 	$(PY) bench/import_bench.py
+
+bench-cookies: setup ## Page cache under forged cookies: wrk against gunicorn (prod settings, own Redis, scratch PostgreSQL BENCH_DATABASE_URL; created and dropped)
+	$(PY) bench/cookie_load.py $(BENCH_ARGS)

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from profiles.models import Country
 
 from .changes import country_changes as changes_for_country
+from .health import database_answers
 
 
 def home(request):
@@ -19,11 +19,7 @@ def home(request):
 
 @never_cache
 def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
+    if not database_answers():
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 

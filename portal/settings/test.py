@@ -5,7 +5,7 @@ PORTAL_TEST_DB chooses: `auto` (default: DATABASE_URL if set, else local Postgre
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, env, with_timeouts
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
@@ -45,7 +45,7 @@ def _choose_database():
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test.sqlite3")}
 
 
-DATABASES = {"default": _choose_database()}
+DATABASES = {"default": with_timeouts(_choose_database())}
 # Several runs may share one PostgreSQL server: PORTAL_TEST_DB_NAME keeps them apart.
 DATABASES["default"]["TEST"] = {"NAME": env.str("PORTAL_TEST_DB_NAME", default=None)}
 

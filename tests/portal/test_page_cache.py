@@ -1,11 +1,17 @@
 """The country page's whole-page cache: hits run no SQL, and no change is ever served stale."""
 
 import pytest
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
 
 from portal.models import Status
-from portal.page_cache import content_generation
+from portal.page_cache import EDITOR_COOKIE, content_generation
 from tests.bulk.helpers import csv_bytes, errors_of, run
+from tests.portal.admin_client import sign_in, sign_out
 from tests.portal.factories import make_member
 from tests.profiles.factories import CountryFactory, InitiativeFactory, ThemeFactory
 
@@ -110,23 +116,89 @@ def test_on_commit_bump_runs_after_a_save(country, django_capture_on_commit_call
     assert content_generation() > generation
 
 
-def test_signed_in_editors_get_a_fresh_page_and_fill_no_cache(client, country):
+@pytest.fixture
+def csrf_client():
+    return Client(enforce_csrf_checks=True)
+
+
+def real_message_cookie():
+    """A messages cookie as Django signs it for a message that is still to be shown."""
+    storage = CookieStorage(HttpRequest())
+    storage.add(messages.INFO, "Your change was saved.")
+    response = HttpResponse()
+    storage.update(response)
+    return response.cookies[storage.cookie_name].value
+
+
+def test_signed_in_editors_get_a_fresh_page_and_fill_no_cache(csrf_client, country):
     InitiativeFactory(country=country, title="Seen by editors")
-    editor = make_member("Editor", country)
-    client.force_login(editor)
-    response, html = page(client, country)
+    sign_in(csrf_client, make_member("Editor", country))
+    assert EDITOR_COOKIE in csrf_client.cookies
+    response, html = page(csrf_client, country)
     assert "X-Page-Cache" not in response
     assert "Seen by editors" in html
-    client.logout()
-    assert page(client, country)[0]["X-Page-Cache"] == "miss"
+    sign_out(csrf_client)
+    assert not csrf_client.cookies[EDITOR_COOKIE].value  # removed at sign-out
+    assert page(csrf_client, country)[0]["X-Page-Cache"] == "miss"
+    assert page(csrf_client, country)[0]["X-Page-Cache"] == "hit"
+
+
+def test_forged_session_and_marker_cookies_are_served_from_the_cache_without_sql(
+    client, country, django_assert_num_queries
+):
+    InitiativeFactory(country=country, title="Public page")
+    page(client, country)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x"
+    client.cookies[EDITOR_COOKIE] = "forged:1v9aXk:Zm9yZ2VkLXNpZ25hdHVyZQ"
+    client.cookies["messages"] = "forged"
+    with django_assert_num_queries(0):
+        response, html = page(client, country)
+    assert response["X-Page-Cache"] == "hit"
+    assert "Public page" in html
+
+
+def test_a_marker_from_another_session_is_not_an_editor(
+    csrf_client, client, country, django_assert_num_queries
+):
+    sign_in(csrf_client, make_member("Editor", country))
+    page(client, country)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "someone-elses-session"
+    client.cookies[EDITOR_COOKIE] = csrf_client.cookies[EDITOR_COOKIE].value
+    with django_assert_num_queries(0):
+        assert page(client, country)[0]["X-Page-Cache"] == "hit"
+
+
+def test_a_stale_session_is_served_from_the_cache(csrf_client, country, django_assert_num_queries):
+    """Cookies kept after signing out: the session is gone, so the page comes from the cache."""
+    sign_in(csrf_client, make_member("Editor", country))
+    stale = {name: morsel.value for name, morsel in csrf_client.cookies.items()}
+    sign_out(csrf_client)
+    page(csrf_client, country)
+    for name, value in stale.items():
+        csrf_client.cookies[name] = value
+    response, _ = page(csrf_client, country)
+    assert response["X-Page-Cache"] == "hit"
+    assert not response.cookies[EDITOR_COOKIE].value  # the stale marker is dropped
+    csrf_client.cookies.pop(EDITOR_COOKIE)
+    with django_assert_num_queries(0):  # the stale session cookie alone costs no query
+        assert page(csrf_client, country)[0]["X-Page-Cache"] == "hit"
+
+
+def test_an_editor_signed_in_before_the_marker_existed_gets_it_in_the_admin(csrf_client, country):
+    sign_in(csrf_client, make_member("Editor", country))
+    csrf_client.cookies.pop(EDITOR_COOKIE)
+    assert page(csrf_client, country)[0]["X-Page-Cache"] == "miss"  # a cached page: harmless
+    csrf_client.get("/admin/")
+    assert csrf_client.cookies[EDITOR_COOKIE].value
+    assert "X-Page-Cache" not in page(csrf_client, country)[0]
 
 
 def test_a_pending_message_is_never_cached(client, country):
-    client.cookies["messages"] = "anything"
-    response, _ = page(client, country)
+    client.cookies["messages"] = real_message_cookie()
+    response, html = page(client, country)
     assert "X-Page-Cache" not in response
-    del client.cookies["messages"]
-    assert page(client, country)[0]["X-Page-Cache"] == "miss"
+    assert "Your change was saved." in html
+    assert page(client, country)[0]["X-Page-Cache"] == "miss"  # shown once, then cached pages
 
 
 def test_each_host_has_its_own_page(client, country, settings):

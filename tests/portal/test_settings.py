@@ -5,7 +5,9 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.db import connection
 
 PROD_ENV = {
     "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-looking-production-secret-value-1234567890",
@@ -21,10 +23,16 @@ PRINT_SETTINGS = (
 )
 
 
-def run_python(code, module, extra_env):
+def clean_environment():
+    """This process's environment without the portal's own settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     env.pop("REDIS_URL", None)
     env.pop("PAGE_CACHE_SECONDS", None)
+    return env
+
+
+def run_python(code, module, extra_env):
+    env = clean_environment()
     env.update(extra_env, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -62,6 +70,67 @@ def test_prod_page_cache_needs_the_shared_redis_cache():
     explicit = {**PROD_ENV, "PAGE_CACHE_SECONDS": "120"}
     assert read_settings("portal.settings.prod", explicit)["page_cache"] == 120
     assert read_settings("portal.settings.dev", {})["page_cache"] == 600
+
+
+PRINT_TIMEOUTS = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'db': s.DATABASES['default'].get('OPTIONS', {}), "
+    "'redis': s.CACHES['default'].get('OPTIONS', {})}))"
+)
+
+
+def read_timeouts(module, extra_env):
+    result = run_python(PRINT_TIMEOUTS, module, extra_env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_database_and_redis_timeouts_have_defaults_and_come_from_the_environment():
+    with_redis = {**PROD_ENV, "REDIS_URL": "redis://cache.internal:6379/1"}
+    defaults = read_timeouts("portal.settings.prod", with_redis)
+    assert defaults["db"] == {"connect_timeout": 5, "options": "-c statement_timeout=20000"}
+    assert defaults["redis"] == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    chosen = {
+        **with_redis,
+        "DJANGO_DB_CONNECT_TIMEOUT": "3",
+        "DJANGO_DB_STATEMENT_TIMEOUT_MS": "1500",
+        "REDIS_TIMEOUT_SECONDS": "0.2",
+    }
+    values = read_timeouts("portal.settings.prod", chosen)
+    assert values["db"] == {"connect_timeout": 3, "options": "-c statement_timeout=1500"}
+    assert values["redis"] == {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+    off = read_timeouts("portal.settings.prod", {**PROD_ENV, "DJANGO_DB_STATEMENT_TIMEOUT_MS": "0"})
+    assert off["db"] == {"connect_timeout": 5}
+    # Options given in DATABASE_URL are kept.
+    url = PROD_ENV["DATABASE_URL"] + "?connect_timeout=10&options=-c%20work_mem%3D64MB"
+    kept = read_timeouts("portal.settings.prod", {**PROD_ENV, "DATABASE_URL": url})["db"]
+    assert kept["connect_timeout"] in (10, "10")
+    assert kept["options"] == "-c work_mem=64MB -c statement_timeout=20000"
+    # SQLite has no connect or statement timeout of that kind.
+    assert read_timeouts("portal.settings.dev", {})["db"] == {}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_statement_past_the_timeout_is_cancelled_on_postgresql():
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    where = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    url = f"postgres://{db['USER']}{password}@{where}/{db['NAME']}"
+    code = (
+        "import django, time; django.setup(); from django.db import connection, DatabaseError\n"
+        "started = time.monotonic()\n"
+        "try:\n"
+        "    connection.cursor().execute('SELECT pg_sleep(5)')\n"
+        "except DatabaseError as error:\n"
+        "    print(round(time.monotonic() - started, 2), error)"
+    )
+    env = {**PROD_ENV, "DATABASE_URL": url, "DJANGO_DB_STATEMENT_TIMEOUT_MS": "300"}
+    result = run_python(code, "portal.settings.prod", env)
+    assert result.returncode == 0, result.stderr
+    seconds, message = result.stdout.split(" ", 1)
+    assert "statement timeout" in message
+    assert float(seconds) < 2
 
 
 def test_dev_defaults_to_sqlite_in_the_project_folder_and_local_memory_cache():

@@ -1,0 +1,74 @@
+"""The health check's database probe, bounded in time whatever the database does.
+
+A request's own connection would wait `DJANGO_DB_CONNECT_TIMEOUT` for a database that accepts
+connections but never answers. The probe opens a connection of its own with short timeouts, in a
+thread the request stops waiting for at `DEADLINE_SECONDS`, so a load balancer hears "unavailable"
+in time; at most one probe per process waits for the database at once.
+"""
+
+import copy
+import threading
+import time
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+# libpq waits at least 2 seconds for a connection, whatever is asked.
+PROBE_TIMEOUT_SECONDS = 2
+DEADLINE_SECONDS = 2.5
+
+_probing = threading.Lock()
+
+
+def _probe_settings(database):
+    settings_dict = copy.deepcopy(database.settings_dict)
+    options = settings_dict.setdefault("OPTIONS", {})
+    if database.vendor == "postgresql":
+        options.pop("pool", None)  # a connection of its own, not one from a pool
+        options["connect_timeout"] = PROBE_TIMEOUT_SECONDS
+        statement_timeout = f"-c statement_timeout={PROBE_TIMEOUT_SECONDS * 1000}"
+        options["options"] = f"{options.get('options', '')} {statement_timeout}".strip()
+    elif database.vendor == "sqlite":
+        options["timeout"] = PROBE_TIMEOUT_SECONDS
+    settings_dict["CONN_MAX_AGE"] = 0
+    return settings_dict
+
+
+class _Probe(threading.Thread):
+    def __init__(self, wrapper_class, settings_dict):
+        super().__init__(name="healthz-probe", daemon=True)
+        self.wrapper_class = wrapper_class
+        self.settings_dict = settings_dict
+        self.answered = False
+        self.done = threading.Event()
+
+    def run(self):
+        try:
+            # A connection belongs to the thread that opens it.
+            wrapper = self.wrapper_class(self.settings_dict, alias="healthz")
+            try:
+                with wrapper.cursor() as cursor:
+                    cursor.execute("SELECT 1")
+                    cursor.fetchone()
+                self.answered = True
+            except DatabaseError:
+                pass
+            finally:
+                wrapper.close()
+        finally:
+            _probing.release()
+            self.done.set()
+
+
+def database_answers():
+    """True when a new connection to the default database runs `SELECT 1` within the deadline."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    if not _probing.acquire(timeout=DEADLINE_SECONDS):
+        return False  # an earlier probe still waits for the database
+    try:
+        database = connections[DEFAULT_DB_ALIAS]
+        probe = _Probe(type(database), _probe_settings(database))
+        probe.start()
+    except BaseException:
+        _probing.release()
+        raise
+    return probe.done.wait(max(0.0, deadline - time.monotonic())) and probe.answered
