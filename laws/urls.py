@@ -6,7 +6,7 @@ app_name = "laws"
 
 urlpatterns = [
     path(
-        "countries/<str:iso_code>/legislation/",
+        "countries/<iso:iso_code>/legislation/",
         views.country_legislation,
         name="country-legislation",
     ),

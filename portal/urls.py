@@ -11,9 +11,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("countries/<str:iso_code>/changes/", views.country_changes, name="country-changes"),
+    path("countries/<iso:iso_code>/changes/", views.country_changes, name="country-changes"),
     path(
-        "countries/<str:iso_code>/changes/feed/",
+        "countries/<iso:iso_code>/changes/feed/",
         views.CountryChangesFeed(),
         name="country-changes-feed",
     ),

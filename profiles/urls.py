@@ -9,7 +9,7 @@ app_name = "profiles"
 urlpatterns = [
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path(
-        "countries/<str:iso_code>/",
+        "countries/<iso:iso_code>/",
         cache_public_page(views.CountryDetailView.as_view()),
         name="country-detail",
     ),
