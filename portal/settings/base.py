@@ -65,11 +65,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Sign-in protection (django-axes): 5 failed attempts for one username from one address lock that
-# pair out for an hour. Unlock early with `manage.py axes_reset_username <name>`
-# (see docs/editorial-workflow.md).
+# pair out for an hour; the same username from another address is not locked. Unlock early with
+# `manage.py axes_reset_username <name>` (see docs/editorial-workflow.md).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For (README
+# "Production"); 0: the header is ignored. Lockouts key on the address portal/client_address.py
+# finds with it, so one client cannot lock an editor out everywhere.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_VERBOSE = False
