@@ -1,5 +1,7 @@
 from django.urls import path
 
+from portal.http_cache import public_page
+
 from . import views
 
 app_name = "laws"
@@ -7,14 +9,14 @@ app_name = "laws"
 urlpatterns = [
     path(
         "countries/<iso:iso_code>/legislation/",
-        views.country_legislation,
+        public_page(views.country_legislation),
         name="country-legislation",
     ),
-    path("laws/", views.ProvisionListView.as_view(), name="provision-list"),
-    path("laws/compare/", views.compare, name="compare"),
+    path("laws/", public_page(views.ProvisionListView.as_view()), name="provision-list"),
+    path("laws/compare/", public_page(views.compare), name="compare"),
     path(
         "laws/<slug:act>/<slug:slug>/",
-        views.ProvisionDetailView.as_view(),
+        public_page(views.ProvisionDetailView.as_view()),
         name="provision-detail",
     ),
 ]

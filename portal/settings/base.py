@@ -7,6 +7,7 @@ A `.env` file in the project folder is read when present, real environment varia
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "portal.search",
     "portal",
     "profiles",
@@ -45,6 +47,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer early, so every response carries these headers.
+    "portal.csp.PortalCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Refuses methods the site does not serve and control characters in addresses; redirects
     # other spellings of an address to its canonical one (portal/request_guard.py).
     "portal.request_guard.RequestGuardMiddleware",
@@ -131,6 +136,53 @@ else:
 # Seconds a rendered country page is kept for anonymous readers (0 turns the cache off). Any record
 # change invalidates every cached page at once (portal/page_cache.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+
+# Conditional GET of public pages (portal/http_cache.py): their ETag and Last-Modified come from
+# the page cache's content generation, which is right only in a cache every server process
+# shares, so it is on with Redis.
+PORTAL_CONDITIONAL_GET = env.bool("PORTAL_CONDITIONAL_GET", default=bool(REDIS_URL))
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from the site itself
+# only, none inline (the site has no inline script or style); no plugins, no framing, forms post
+# to the site only. Admin pages add the few inline attributes of third-party admin templates, by
+# hash (portal/csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the site uses none of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Largest spreadsheet an import accepts (bytes); larger files are refused with a clear message.
