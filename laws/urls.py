@@ -1,20 +1,22 @@
 from django.urls import path
 
+from portal.http_cache import public_page
+
 from . import views
 
 app_name = "laws"
 
 urlpatterns = [
     path(
-        "countries/<str:iso_code>/legislation/",
-        views.country_legislation,
+        "countries/<iso:iso_code>/legislation/",
+        public_page(views.country_legislation),
         name="country-legislation",
     ),
-    path("laws/", views.ProvisionListView.as_view(), name="provision-list"),
-    path("laws/compare/", views.compare, name="compare"),
+    path("laws/", public_page(views.ProvisionListView.as_view()), name="provision-list"),
+    path("laws/compare/", public_page(views.compare), name="compare"),
     path(
         "laws/<slug:act>/<slug:slug>/",
-        views.ProvisionDetailView.as_view(),
+        public_page(views.ProvisionDetailView.as_view()),
         name="provision-detail",
     ),
 ]

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .admin_workflow import EditorialAdminMixin, HistoryAdminMixin, SharedDeleteMixin
 from .bulk.admin import BulkAdminMixin
 from .models import EditorProfile
+from .resources import formula_safe_dataset
 
 
 class RecordAdmin(
@@ -29,6 +30,12 @@ class RecordAdmin(
     readonly_fields = ("created_at", "updated_at")
     list_per_page = 50
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        # Whatever the resource (a type without its own gets django-import-export's default),
+        # every file the Export button gives is formula-safe, in every format.
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        return formula_safe_dataset(dataset)
 
 
 class EditorProfileInline(admin.StackedInline):

@@ -1,9 +1,11 @@
 """Base django-import-export resource shared by every record type."""
 
+import tablib
 from django.core.exceptions import ValidationError
 from import_export import resources
 
 from .history import write_entry
+from .bulk.formats import escape_formula, unescape_formula
 from .models import Status
 from .permissions import (
     can_edit_countries,
@@ -16,8 +18,24 @@ from .permissions import (
 PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 
 
+def formula_safe(value):
+    """A text cell a spreadsheet program would run as a formula gets the apostrophe the bulk
+    exports give it (portal.bulk.formats); an import takes it off again."""
+    return escape_formula(value) if isinstance(value, str) else value
+
+
+def formula_safe_dataset(dataset):
+    """A copy of an exported dataset with every text cell made formula-safe."""
+    safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        safe.append([formula_safe(cell) for cell in row])
+    return safe
+
+
 class RecordResource(resources.ModelResource):
     """Natural keys only; a row is validated with full_clean() so errors name their column.
+
+    Exported text cells are formula-safe (`formula_safe`), and imports take the escape off.
 
     With IMPORT_EXPORT_USE_TRANSACTIONS (settings) one invalid row rolls back the whole file. When
     an import names its user (the admin always does; `import_data(..., user=...)` elsewhere), the
@@ -32,6 +50,15 @@ class RecordResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_natural_foreign_keys = True
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        cells = super().export_resource(instance, selected_fields, **kwargs)
+        return [formula_safe(cell) for cell in cells]
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        for column, value in row.items():
+            row[column] = unescape_formula(value)
 
     def import_data(self, dataset, *args, **kwargs):
         # All or nothing everywhere, not only in the admin: one invalid row rolls back the file.

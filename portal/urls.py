@@ -4,18 +4,23 @@ from django.urls import include, path
 
 from . import compare as compare_views
 from . import views
+from .http_cache import public_page
 from .search.views import robots_txt, search_view
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public_page(views.home), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/help/", include("portal.help")),
     path("admin/", admin.site.urls),
-    path("countries/<str:iso_code>/changes/", views.country_changes, name="country-changes"),
     path(
-        "countries/<str:iso_code>/changes/feed/",
-        views.CountryChangesFeed(),
+        "countries/<iso:iso_code>/changes/",
+        public_page(views.country_changes),
+        name="country-changes",
+    ),
+    path(
+        "countries/<iso:iso_code>/changes/feed/",
+        public_page(views.CountryChangesFeed()),
         name="country-changes-feed",
     ),
     path("", include("profiles.urls")),
@@ -30,10 +35,10 @@ admin.site.site_title = "Portal admin"
 
 # Global search, sitemap and robots.txt (issue 8).
 urlpatterns += [
-    path("search/", search_view, name="search"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", robots_txt, name="robots-txt"),
+    path("search/", public_page(search_view), name="search"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", public_page(robots_txt), name="robots-txt"),
 ]
 
 # Compare countries (issue 8).
-urlpatterns += [path("compare/", compare_views.compare, name="compare")]
+urlpatterns += [path("compare/", public_page(compare_views.compare), name="compare")]

@@ -32,8 +32,17 @@ def country_changes(request, iso_code):
     return render(request, "portal/country_changes.html", context)
 
 
+class TextAtom1Feed(Atom1Feed):
+    """Atom with plain-text entry summaries: a record title is never read as markup."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class CountryChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtom1Feed
 
     def get_object(self, request, iso_code):
         return get_object_or_404(Country.objects.published(), iso_code=iso_code.upper())

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from portal.http_cache import public_page
 from portal.page_cache import cache_public_page
 
 from . import views
@@ -7,20 +8,30 @@ from . import views
 app_name = "profiles"
 
 urlpatterns = [
-    path("countries/", views.CountryListView.as_view(), name="country-list"),
+    path("countries/", public_page(views.CountryListView.as_view()), name="country-list"),
     path(
-        "countries/<str:iso_code>/",
-        cache_public_page(views.CountryDetailView.as_view()),
+        "countries/<iso:iso_code>/",
+        public_page(cache_public_page(views.CountryDetailView.as_view())),
         name="country-detail",
     ),
-    path("initiatives/", views.InitiativeListView.as_view(), name="initiative-list"),
     path(
-        "initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"
+        "initiatives/",
+        public_page(views.InitiativeListView.as_view()),
+        name="initiative-list",
     ),
-    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path(
+        "initiatives/<slug:slug>/",
+        public_page(views.InitiativeDetailView.as_view()),
+        name="initiative-detail",
+    ),
+    path(
+        "organisations/",
+        public_page(views.OrganisationListView.as_view()),
+        name="organisation-list",
+    ),
     path(
         "organisations/<slug:slug>/",
-        views.OrganisationDetailView.as_view(),
+        public_page(views.OrganisationDetailView.as_view()),
         name="organisation-detail",
     ),
 ]

@@ -2,7 +2,8 @@
 
 Every problem with the file as a whole (too big, empty, not a spreadsheet, wrong encoding) raises
 FileProblem with a message for the editor. Cells that a spreadsheet program would run as a formula
-(starting with = + - @) are written with a leading apostrophe, which the reader takes off again.
+(starting with = + - @, a tab or a carriage return) are written with a leading apostrophe, which the
+reader takes off again.
 """
 
 import codecs
@@ -16,7 +17,7 @@ import zipfile
 from django.conf import settings
 
 FORMATS = ("csv", "xlsx", "json")
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DEFAULT_MAX_BYTES = 50_000_000  # 50 MB, as the messages and docs count it
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

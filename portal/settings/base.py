@@ -7,6 +7,7 @@ A `.env` file in the project folder is read when present, real environment varia
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "portal.search",
     "portal",
     "profiles",
@@ -66,6 +68,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer early, so every response carries these headers.
+    "portal.csp.PortalCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Refuses methods the site does not serve and control characters in addresses; redirects
+    # other spellings of an address to its canonical one (portal/request_guard.py).
+    "portal.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,11 +93,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Sign-in protection (django-axes): 5 failed attempts for one username from one address lock that
-# pair out for an hour. Unlock early with `manage.py axes_reset_username <name>`
-# (see docs/editorial-workflow.md).
+# pair out for an hour; the same username from another address is not locked. Unlock early with
+# `manage.py axes_reset_username <name>` (see docs/editorial-workflow.md).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For (README
+# "Production"); 0: the header is ignored. Lockouts key on the address portal/client_address.py
+# finds with it, so one client cannot lock an editor out everywhere.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_VERBOSE = False
@@ -160,6 +173,52 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 PORTAL_SEARCH_BACKEND = env.str(
     "PORTAL_SEARCH_BACKEND", default="portal.search.backends.auto.for_default_database"
 )
+# Conditional GET of public pages (portal/http_cache.py): their ETag and Last-Modified come from
+# the page cache's content generation, which is right only in a cache every server process
+# shares, so it is on with Redis.
+PORTAL_CONDITIONAL_GET = env.bool("PORTAL_CONDITIONAL_GET", default=bool(REDIS_URL))
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from the site itself
+# only, none inline (the site has no inline script or style); no plugins, no framing, forms post
+# to the site only. Admin pages add the few inline attributes of third-party admin templates, by
+# hash (portal/csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the site uses none of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Largest spreadsheet an import accepts (bytes); larger files are refused with a clear message.

@@ -53,3 +53,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Query-count and content tests measure the rendered page; tests/portal/test_page_cache.py turns
 # the whole-page cache on.
 PAGE_CACHE_SECONDS = 0
+# One process per test database: the local-memory cache is shared by everything in it.
+PORTAL_CONDITIONAL_GET = True

@@ -61,7 +61,11 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    # axe-core is injected as an inline script, which the site's Content-Security-Policy blocks;
+    # tests/browser/test_content_security_policy.py checks the policy in a context that obeys it.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True, bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
