@@ -4,8 +4,8 @@ import tablib
 from django.core.exceptions import ValidationError
 from import_export import resources
 
-from .history import write_entry
 from .bulk.formats import escape_formula, unescape_formula
+from .history import write_entry
 from .models import Status
 from .permissions import (
     can_edit_countries,
