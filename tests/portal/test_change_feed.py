@@ -21,6 +21,6 @@ def test_record_titles_reach_feed_readers_as_literal_text(client):
     assert not feed.bozo, feed.bozo_exception
     [entry] = [e for e in feed.entries if "Initiative" in e.title]
     assert entry.title_detail.type == "text/plain"
-    assert entry.title == f"Added: Initiative · {initiative}"
+    assert entry.title == f"Published: Initiative · {initiative}"
     assert entry.summary_detail.type == "text/plain"
     assert entry.summary == f"Added initiative “{initiative}”."
