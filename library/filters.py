@@ -64,7 +64,8 @@ class ReportFilter(IndexSearchMixin, django_filters.FilterSet):
             ("oldest", _("Oldest first")),
             ("title", _("Title")),
         ),
-        empty_label=_("Newest first"),
+        # Without a choice: best match first when searching text, else newest first.
+        empty_label=_("Best match (searching) or newest first"),
     )
 
     class Meta:

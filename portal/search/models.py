@@ -4,10 +4,11 @@ Only the columns every database shares are declared here. Migration 0001 adds th
 database, outside Django's model state:
 
 - PostgreSQL: `countries int[]`, `title_vector tsvector` (the title alone, for cheap ranking) and
-  `vector tsvector` (title weight A, text weight B), all computed by `portal.search_index` on
-  insert with the `portal_english` configuration; a GIN index on `vector` and a trigram index on
-  `search_word.word`. The record text itself is not stored: the row stays narrow, so counting
-  tens of thousands of matches reads few pages.
+  `vector tsvector` (title weight A, text weight B), all computed by the PostgreSQL backend
+  (`portal/search/backends/postgres.py`) on insert with the `portal_english` configuration; GIN
+  indexes on the vectors and on `countries`, a trigram index on `search_word.folded`. The record
+  text itself is not stored: the row stays narrow, so counting tens of thousands of matches reads
+  few pages.
 - SQLite: an FTS5 table `search_entry_fts(title, body)` (rowid = entry id, Porter stemmer,
   diacritics removed), emptied by a trigger when entries are deleted.
 """

@@ -1,9 +1,10 @@
 """'Did you mean': the closest indexed words to the words of a query that found nothing.
 
-The vocabulary is `search_word`: every word (3+ letters) of the titles and texts written to the
-index, folded (lower case, no accents), with the spelling first seen. Words of records that later
-stop being public stay in it, so a suggestion is only used when searching it finds published
-records (portal/search/query.py); drafts are never indexed, so their words never appear.
+The vocabulary (the database backends' `search_word`) is every word (3+ letters) of the titles and
+texts written to the index, folded (lower case, no accents), with the spelling first seen. Words of
+records that later stop being public stay in it, so a suggestion is only used when searching it
+finds published records (portal/search/query.py); drafts are never indexed, so their words never
+appear.
 
 The search backend finds the candidates (`similar_words`: on PostgreSQL one query takes, for
 every word of the query, the most similar known words by pg_trgm similarity; on SQLite one query
