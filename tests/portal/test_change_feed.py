@@ -23,4 +23,4 @@ def test_record_titles_reach_feed_readers_as_literal_text(client):
     assert entry.title_detail.type == "text/plain"
     assert entry.title == f"Published: Initiative · {initiative}"
     assert entry.summary_detail.type == "text/plain"
-    assert entry.summary == f"Added initiative “{initiative}”."
+    assert entry.summary == f"Published initiative “{initiative}”."

