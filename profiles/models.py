@@ -177,6 +177,7 @@ class IndicatorValueQuerySet(PublishableQuerySet):
 
 class IndicatorValue(RecordModel):
     country_field = "country"
+    public_parents = ("country",)
 
     country = models.ForeignKey(
         Country,
@@ -502,6 +503,7 @@ class InitiativeManager(models.Manager.from_queryset(InitiativeQuerySet)):
 class Initiative(RecordModel):
     _history_m2m_fields = ("themes",)
     country_field = "country"
+    public_parents = ("country",)
 
     country = models.ForeignKey(
         Country,
@@ -689,6 +691,7 @@ class ReportingChannelManager(models.Manager.from_queryset(ReportingChannelQuery
 
 class ReportingChannel(RecordModel):
     country_field = "country"
+    public_parents = ("country",)
 
     name = models.CharField(
         _("name"), max_length=200, help_text=_("Name of the line or page, e.g. Child Line.")
