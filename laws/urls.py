@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -11,7 +12,11 @@ urlpatterns = [
         name="country-legislation",
     ),
     path("laws/", views.ProvisionListView.as_view(), name="provision-list"),
-    path("laws/compare/", views.compare, name="compare"),
+    # The legal comparison is part of the one compare page; old links keep their countries.
+    path(
+        "laws/compare/",
+        RedirectView.as_view(pattern_name="compare", permanent=True, query_string=True),
+    ),
     path(
         "laws/<slug:act>/<slug:slug>/",
         views.ProvisionDetailView.as_view(),

@@ -1,4 +1,3 @@
-from django import forms
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
@@ -7,7 +6,6 @@ from portal.listing import PublicListView
 from portal.models import Status
 from profiles.models import Country
 
-from .comparison import legal_comparison
 from .filters import ProvisionFilter
 from .models import (
     ChildDefinition,
@@ -111,30 +109,3 @@ class ProvisionDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["penalty_groups"] = group_penalties(self.object.penalties.all())
         return context
-
-
-class CompareForm(forms.Form):
-    country = forms.ModelMultipleChoiceField(
-        queryset=Country.objects.published(),
-        to_field_name="iso_code",
-        required=False,
-        label="Countries",
-        help_text="Choose one or more; none chosen compares every country.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-
-
-def compare(request):
-    """Legal ages, instrument status and heaviest penalties per topic, country by country."""
-    data = request.GET.copy()
-    data.setlist("country", [value.strip().upper() for value in data.getlist("country")])
-    form = CompareForm(data)
-    if form.is_valid():
-        countries = list(form.cleaned_data["country"]) or list(Country.objects.published())
-    else:
-        countries = []
-    return render(
-        request,
-        "laws/compare.html",
-        {"form": form, **legal_comparison(countries)},
-    )

@@ -22,15 +22,14 @@ from .permissions import (
     country_relation,
     record_country_ids,
 )
+from .records import country_model
 
 PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
 EDITOR_STATUS_CHOICES = [(s.value, s.label) for s in (Status.DRAFT, Status.IN_REVIEW)]
 
 
 def _is_country_field(db_field):
-    return db_field.related_model is not None and db_field.related_model._meta.label == (
-        "profiles.Country"
-    )
+    return db_field.related_model is country_model()
 
 
 class EditorialAdminMixin:

@@ -1,16 +1,16 @@
 """Public change log: published changes of a country's records, read from django-simple-history.
 
-One query per record type whatever the amount of history.
+Which entries the public may read is the history's own `.public()` (portal/models.py). One query
+per record type tied to countries whatever the amount of history.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.apps import apps
 from django.db.models import Subquery
 
-from .models import RecordModel, Status
 from .permissions import country_relation
+from .records import record_models
 
 CHANGE_TYPES = {"+": "Added", "~": "Changed", "-": "Deleted"}
 
@@ -25,13 +25,9 @@ class Change:
     guid: str
 
 
-def record_models():
-    return [m for m in apps.get_models() if issubclass(m, RecordModel)]
-
-
 def _history_for_country(model, country):
     name, many = country_relation(model)
-    history = model.history.model._default_manager.filter(status=Status.PUBLISHED)
+    history = model.history.public()
     if name == "self":
         return history.filter(id=country.pk) if model is type(country) else None
     if name and many:

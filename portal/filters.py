@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 
-from profiles.models import Country
+from portal.records import country_model
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
@@ -21,4 +21,4 @@ class YearFilter(django_filters.NumberFilter):
 
 
 def published_countries(request):
-    return Country.objects.published()
+    return country_model().objects.public()

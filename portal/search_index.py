@@ -1,12 +1,14 @@
 """Keeping the search index (`portal.search.models.SearchEntry`) right.
 
 The index holds one row per public record: the records each type's `public()` queryset returns
-(published, with published parents). A record that is not public has no row.
+(published, with published parents). A record that is not public has no row. What a row holds
+is the type's SearchDocument, declared by its app (portal/search/types.py).
 
 - `index_records(model, objects)`: add, refresh or drop the rows of `objects` after they were
   written (bulk writers call it per chunk; signals call it for single saves). A handful of queries
   per call, whatever the number of objects: delete the old rows, read the public ones among them
-  (one query, plus one for many-to-many countries and one for report authors), insert the new
+  (one query, plus one for many-to-many countries and one for related text such as a report's
+  authors), insert the new
   rows (one statement), add new words to the "did you mean" vocabulary (one statement).
 - `unindex_records(objects)`: drop their rows (one query per model).
 - `refresh(kind, ids)`: the same as `index_records` by type key and primary keys.
@@ -18,13 +20,11 @@ configuration (named explicitly, never the database default); SQLite rows get an
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from library.models import Authorship
-from portal.models import Status
 from portal.search.models import SearchEntry, SearchWord
+from portal.search.types import types_by_key
 
 CHUNK = 5000
 SEARCH_CONFIG = "public.portal_english"
@@ -36,52 +36,8 @@ VECTOR_INDEXES = {
 }
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a type's index row comes from: ORM paths, read with one values_list query."""
-
-    title: tuple
-    body: tuple = ()
-    year: str | None = None
-    country: str | None = None  # a single country id ("country_id"; "pk" for countries)
-    countries_m2m: str | None = None  # a many-to-many field to Country
-    authors: bool = False  # reports: the names of their published authors go into the text
-
-
-SOURCES = {
-    "countries": Source(("name",), ("iso_code", "region", "summary"), country="pk"),
-    "initiatives": Source(
-        ("title",), ("body", "source_name", "country__name"), year="year", country="country_id"
-    ),
-    "organisations": Source(
-        ("name", "acronym", "national_name"), ("description",), countries_m2m="countries"
-    ),
-    "channels": Source(
-        ("name",),
-        ("accepts", "how_to_reach", "description", "phone", "organisation__name", "country__name"),
-        country="country_id",
-    ),
-    "reports": Source(
-        ("title",),
-        ("corporate_author", "publisher", "summary"),
-        year="year",
-        countries_m2m="countries",
-        authors=True,
-    ),
-    "authors": Source(("given_names", "family_name")),
-    "provisions": Source(
-        ("number", "title"),
-        ("summary", "penalty_note", "act__title", "act__short_title"),
-        country="country_id",
-    ),
-    "instruments": Source(("short_name", "title"), ("summary",), year="year_adopted"),
-}
-
-
 def _types_by_key():
-    from portal.search.types import TYPES_BY_KEY  # the types import every app's models
-
-    return TYPES_BY_KEY
+    return types_by_key()
 
 
 def kind_of(model):
@@ -94,8 +50,9 @@ def _join(values):
 
 
 def _rows(kind, queryset):
-    """(object_id, title, body, year, "country ids") of every record of `queryset`."""
-    source = SOURCES[kind]
+    """(object_id, title, body, year, "country ids") of every record of `queryset`, from the
+    fields its type's SearchDocument names."""
+    source = _types_by_key()[kind].document
     fields = ["pk", *source.title, *source.body]
     if source.year:
         fields.append(source.year)
@@ -105,7 +62,7 @@ def _rows(kind, queryset):
     if not records:
         return []
     ids = [r[0] for r in records]
-    countries, authors = defaultdict(list), defaultdict(list)
+    countries = defaultdict(list)
     if source.countries_m2m:
         field = queryset.model._meta.get_field(source.countries_m2m)
         through = field.remote_field.through
@@ -113,14 +70,7 @@ def _rows(kind, queryset):
         pairs = through.objects.filter(**{f"{own}__in": ids}).values_list(own, "country_id")
         for object_id, country_id in pairs:
             countries[object_id].append(country_id)
-    if source.authors:
-        names = (
-            Authorship.objects.filter(report_id__in=ids, author__status=Status.PUBLISHED)
-            .order_by("position", "pk")
-            .values_list("report_id", "author__given_names", "author__family_name")
-        )
-        for report_id, given, family in names:
-            authors[report_id].append(_join((given, family)))
+    related = source.related_text(ids) if source.related_text else {}
     n_title, n_body = len(source.title), len(source.body)
     rows = []
     for record in records:
@@ -130,8 +80,8 @@ def _rows(kind, queryset):
         rest = list(record[1 + n_title + n_body :])
         year = rest.pop(0) if source.year else None
         country_ids = [rest.pop(0)] if source.country else countries[object_id]
-        if authors[object_id]:
-            body = _join((body, ", ".join(authors[object_id])))
+        if related.get(object_id):
+            body = _join((body, related[object_id]))
         country_text = " ".join(str(c) for c in sorted(set(country_ids)) if c is not None)
         rows.append((object_id, title, body, year, country_text))
     return rows

@@ -5,7 +5,7 @@ from django.urls import include, path
 from . import compare as compare_views
 from . import views
 from .search.views import robots_txt, search_view
-from .sitemaps import SITEMAPS
+from .sitemaps import sitemaps
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,12 +25,12 @@ urlpatterns = [
 admin.site.site_header = "Child Online Safety Portal — editors"
 admin.site.site_title = "Portal admin"
 
-# Global search, sitemap and robots.txt (issue 8).
+# Global search, sitemap and robots.txt.
 urlpatterns += [
     path("search/", search_view, name="search"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps()}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
 ]
 
-# Compare countries (issue 8).
+# Compare countries.
 urlpatterns += [path("compare/", compare_views.compare, name="compare")]

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import prefetch_related_objects
 
+from portal.records import country_model
 from portal.search_index import SEARCH_CONFIG
-from profiles.models import Country
 
 from .suggest import suggest
 from .text import clean_query, highlight, match_pattern, snippet
@@ -331,7 +331,8 @@ def _run(query, type_key, country, year, page):
     if country_counts:
         names = {
             pk: (iso_code, name)
-            for pk, iso_code, name in Country.objects.published()
+            for pk, iso_code, name in country_model()
+            .objects.public()
             .filter(pk__in=country_counts)
             .values_list("pk", "iso_code", "name")
         }

@@ -37,7 +37,6 @@ def public_surfaces():
         "/initiatives/",
         "/organisations/",
         "/laws/",
-        "/laws/compare/?country=LT",
         "/library/",
         "/library/?format=bibtex",
         "/library/?format=ris",
