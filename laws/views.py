@@ -3,7 +3,6 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
 from portal.listing import PublicListView
-from portal.models import Status
 from profiles.models import Country
 
 from .filters import ProvisionFilter
@@ -19,7 +18,7 @@ from .models import (
 
 
 def published_topics_prefetch():
-    return Prefetch("topics", queryset=Topic.objects.published())
+    return Prefetch("topics", queryset=Topic.objects.public())
 
 
 def statuses_by_instrument(statuses):
@@ -35,25 +34,28 @@ def statuses_by_instrument(statuses):
 
 def country_legislation(request, iso_code):
     """A country's legal overview: ages, definitions, instruments, acts with their provisions."""
-    country = get_object_or_404(Country.objects.published(), iso_code=iso_code.upper())
-    ages = list(LegalAge.objects.published().filter(country=country).order_by("kind"))
+    country = get_object_or_404(Country.objects.public(), iso_code=iso_code.upper())
+    ages = list(LegalAge.objects.public().filter(country=country).order_by("kind"))
     definitions = list(
-        ChildDefinition.objects.published().filter(country=country).select_related("act")
+        ChildDefinition.objects.public()
+        .filter(country=country)
+        .select_related("act")
+        .with_public("act")
     )
     statuses = (
-        CountryInstrumentStatus.objects.published()
-        .filter(country=country, instrument__status=Status.PUBLISHED)
+        CountryInstrumentStatus.objects.public()
+        .filter(country=country)
         .select_related("instrument")
         .order_by("instrument__short_name", "status_kind")
     )
     provisions = (
-        Provision.objects.published()
+        Provision.objects.public()
         .with_max_imprisonment()
         .order_by("sort_key")
         .prefetch_related(published_topics_prefetch(), "penalties")
     )
     acts = list(
-        LegalAct.objects.published()
+        LegalAct.objects.public()
         .filter(country=country)
         .prefetch_related(Prefetch("provisions", queryset=provisions))
     )

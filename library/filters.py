@@ -24,7 +24,7 @@ SORTS = {
 
 
 def published_authors(request):
-    return Author.objects.published()
+    return Author.objects.public()
 
 
 class ReportFilter(django_filters.FilterSet):

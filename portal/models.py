@@ -93,10 +93,6 @@ class RecordModel(models.Model):
                 kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
 
-    @property
-    def is_published(self):
-        return self.status == Status.PUBLISHED
-
     @classmethod
     def public_filter(cls, path=""):
         """The public rule as a Q object, for this model reached through `path` ("" for the
