@@ -6,9 +6,9 @@ the default cache for `PAGE_CACHE_SECONDS`.
 
 Cached pages are never stale: every key contains a *content generation* number, and any write to a
 model of the apps that declare record types (portal/records.py: save, delete, M2M change; bulk
-imports call `bump_generation` directly)
-moves the generation on, both at once and again when the transaction commits, so a page rendered
-from data that is about to change is never served after the change. A draft that is published, or a
+imports call `bump_generation` directly) moves the generation on, both at once and again when the
+transaction commits, so a page rendered from data that is about to change is never served after
+the change. A draft that is published, or a
 published record withdrawn, is therefore on or off every cached page at the next request.
 
 Requests with a session or a pending message (signed-in editors, a reader just signed out) always
