@@ -54,9 +54,10 @@ test-postgres: test-deps ## Run the suite on PostgreSQL; fail on any skipped tes
 test-sqlite: test-deps ## Run the suite on SQLite
 	PORTAL_TEST_DB=sqlite $(PYTEST) $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev-installed ## ruff check, ruff format --check, makemigrations --check
+lint: $(VENV)/.dev-installed ## ruff check, ruff format --check, import contract, makemigrations --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.dev-installed ## Apply ruff fixes and formatting

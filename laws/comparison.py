@@ -1,4 +1,5 @@
-"""The legal comparison of countries, shared by /laws/compare/ and the portal-wide /compare/.
+"""The laws app's tables on the compare page (/compare/): legal ages, instrument status and the
+heaviest penalty per topic, country by country.
 
 A fixed five queries whatever the number of countries: legal ages, instruments, instrument
 statuses, topics, and the heaviest imprisonment per country and topic.
@@ -8,13 +9,14 @@ from collections import defaultdict
 
 from django.db.models import Max
 
-from portal.models import Status
+from portal.compare import Table
 
 from .models import (
     CountryInstrumentStatus,
     Instrument,
     LegalAge,
     PenaltyRow,
+    Provision,
     Topic,
     months_display,
 )
@@ -28,26 +30,23 @@ def legal_comparison(countries):
     country_ids = [country.pk for country in countries]
 
     ages = defaultdict(dict)
-    for age in LegalAge.objects.published().filter(country_id__in=country_ids):
+    for age in LegalAge.objects.public().filter(country_id__in=country_ids):
         ages[age.country_id][age.kind] = age
 
-    instruments = list(Instrument.objects.published())
+    instruments = list(Instrument.objects.public())
     steps = defaultdict(list)
-    for status in CountryInstrumentStatus.objects.published().filter(
-        country_id__in=country_ids, instrument__status=Status.PUBLISHED
-    ):
+    for status in CountryInstrumentStatus.objects.public().filter(country_id__in=country_ids):
         steps[(status.country_id, status.instrument_id)].append(status)
 
-    topics = list(Topic.objects.published())
+    topics = list(Topic.objects.public())
     heaviest = {
         (row["provision__country_id"], row["provision__topics"]): row["longest"]
         for row in PenaltyRow.objects.filter(
+            Provision.public_filter("provision"),
+            Topic.public_filter("provision__topics"),
             sanction=PenaltyRow.Sanction.IMPRISONMENT,
             max_months__isnull=False,
-            provision__status=Status.PUBLISHED,
-            provision__act__status=Status.PUBLISHED,
             provision__country_id__in=country_ids,
-            provision__topics__status=Status.PUBLISHED,
         )
         .values("provision__country_id", "provision__topics")
         .annotate(longest=Max("max_months"))
@@ -72,3 +71,50 @@ def legal_comparison(countries):
         "instruments": instruments,
         "topics": topics,
     }
+
+
+def compare_tables(countries):
+    legal = legal_comparison(countries)
+
+    def rows(key):
+        return [(row["country"], row[key]) for row in legal["rows"]]
+
+    templates = {
+        "cell_template": "laws/includes/compare_cell.html",
+        "subject_template": "laws/includes/compare_subject.html",
+    }
+    return [
+        Table(
+            id="legal-ages",
+            title="Legal ages",
+            caption="Legal ages (in brackets: the lowest age an exception allows)",
+            kind="age",
+            subject="Legal age",
+            columns=[label for _, label in legal["age_kinds"]],
+            rows=rows("ages"),
+            empty="No legal ages are defined.",
+            **templates,
+        ),
+        Table(
+            id="instruments",
+            title="International instruments",
+            caption="Status of international instruments",
+            kind="instrument",
+            subject="Instrument",
+            columns=legal["instruments"],
+            rows=rows("instruments"),
+            empty="No international instruments recorded yet.",
+            **templates,
+        ),
+        Table(
+            id="penalties",
+            title="Heaviest penalties",
+            caption="Longest maximum imprisonment any provision on the topic allows",
+            kind="topic",
+            subject="Topic",
+            columns=legal["topics"],
+            rows=rows("topics"),
+            empty="No legal topics recorded yet.",
+            **templates,
+        ),
+    ]

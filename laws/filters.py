@@ -14,7 +14,7 @@ def published_acts(request):
 
 
 def published_topics(request):
-    return Topic.objects.published()
+    return Topic.objects.public()
 
 
 class ProvisionFilter(IndexSearchMixin, django_filters.FilterSet):

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import PublishableQuerySet, RecordModel, Status
+from portal.models import PublishableQuerySet, RecordModel
 
 SOURCE_HELP = _(
     "Where this fact comes from: the publication or official text, with a URL if there is one."
@@ -82,9 +82,6 @@ class CountryQuerySet(PublishableQuerySet):
     def for_country(self, country):
         return self.filter(country=country)
 
-    def public(self):
-        return self.published().filter(country__status=Status.PUBLISHED)
-
 
 class LegalAgeManager(models.Manager.from_queryset(CountryQuerySet)):
     def get_by_natural_key(self, iso_code, kind):
@@ -98,6 +95,7 @@ class LegalAge(RecordModel):
         SEXUAL_CONSENT = "sexual_consent", _("Sexual consent")
 
     country_field = "country"
+    public_parents = ("country",)
 
     country = models.ForeignKey(
         "profiles.Country",
@@ -166,6 +164,7 @@ class ChildDefinition(RecordModel):
     """A legal category of young people defined by age bounds: min inclusive, max exclusive."""
 
     country_field = "country"
+    public_parents = ("country",)
 
     country = models.ForeignKey(
         "profiles.Country",
@@ -323,12 +322,7 @@ class DatePrecision(models.TextChoices):
     DAY = "day", _("Day")
 
 
-class InstrumentStatusQuerySet(CountryQuerySet):
-    def public(self):
-        return super().public().filter(instrument__status=Status.PUBLISHED)
-
-
-class InstrumentStatusManager(models.Manager.from_queryset(InstrumentStatusQuerySet)):
+class InstrumentStatusManager(models.Manager.from_queryset(CountryQuerySet)):
     def get_by_natural_key(self, iso_code, short_name, status_kind):
         return self.get(
             country__iso_code=iso_code.upper(),
@@ -348,6 +342,7 @@ class CountryInstrumentStatus(RecordModel):
         TRANSPOSED = "transposed", _("Transposed")
 
     country_field = "country"
+    public_parents = ("country", "instrument")
 
     country = models.ForeignKey(
         "profiles.Country",
@@ -470,6 +465,7 @@ class LegalAct(RecordModel):
         OTHER = "other", _("Other")
 
     country_field = "country"
+    public_parents = ("country",)
 
     country = models.ForeignKey(
         "profiles.Country",
@@ -565,12 +561,6 @@ def provision_slug(number, title=""):
 
 
 class ProvisionQuerySet(PublishableQuerySet):
-    def public(self):
-        """Published provisions of published acts of published countries."""
-        return self.published().filter(
-            act__status=Status.PUBLISHED, act__country__status=Status.PUBLISHED
-        )
-
     def for_country(self, country):
         return self.filter(country=country)
 
@@ -624,6 +614,7 @@ class Provision(RecordModel):
     _history_m2m_fields = ("topics",)
     history_children = ("penalties",)
     country_field = "country"
+    public_parents = ("act",)
 
     act = models.ForeignKey(
         LegalAct,

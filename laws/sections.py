@@ -1,29 +1,26 @@
 """The Legislation section of the country page: a compact summary linking to the overview."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from portal.country_sections import CountrySection
-from portal.models import Status
 
-from .models import CountryInstrumentStatus, LegalAct, LegalAge
+from .models import CountryInstrumentStatus, LegalAct, LegalAge, Provision
 from .views import statuses_by_instrument
 
 
 def country_section(country):
-    ages = list(LegalAge.objects.published().filter(country=country).order_by("kind"))
+    ages = list(LegalAge.objects.public().filter(country=country).order_by("kind"))
     statuses = (
-        CountryInstrumentStatus.objects.published()
-        .filter(country=country, instrument__status=Status.PUBLISHED)
+        CountryInstrumentStatus.objects.public()
+        .filter(country=country)
         .select_related("instrument")
         .order_by("instrument__short_name")
     )
     acts = list(
-        LegalAct.objects.published()
+        LegalAct.objects.public()
         .filter(country=country)
-        .annotate(
-            provision_count=Count("provisions", filter=Q(provisions__status=Status.PUBLISHED))
-        )
+        .annotate(provision_count=Count("provisions", filter=Provision.public_filter("provisions")))
     )
     instrument_statuses = statuses_by_instrument(statuses)
     if not (ages or instrument_statuses or acts):

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from portal.http_cache import public_page
 
@@ -13,7 +14,11 @@ urlpatterns = [
         name="country-legislation",
     ),
     path("laws/", public_page(views.ProvisionListView.as_view()), name="provision-list"),
-    path("laws/compare/", public_page(views.compare), name="compare"),
+    # The legal comparison is part of the one compare page; old links keep their countries.
+    path(
+        "laws/compare/",
+        RedirectView.as_view(pattern_name="compare", permanent=True, query_string=True),
+    ),
     path(
         "laws/<slug:act>/<slug:slug>/",
         public_page(views.ProvisionDetailView.as_view()),

@@ -1,13 +1,10 @@
-from django import forms
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
 from portal.listing import PublicListView
-from portal.models import Status
 from profiles.models import Country
 
-from .comparison import legal_comparison
 from .filters import ProvisionFilter
 from .models import (
     ChildDefinition,
@@ -21,7 +18,7 @@ from .models import (
 
 
 def published_topics_prefetch():
-    return Prefetch("topics", queryset=Topic.objects.published())
+    return Prefetch("topics", queryset=Topic.objects.public())
 
 
 def statuses_by_instrument(statuses):
@@ -37,25 +34,28 @@ def statuses_by_instrument(statuses):
 
 def country_legislation(request, iso_code):
     """A country's legal overview: ages, definitions, instruments, acts with their provisions."""
-    country = get_object_or_404(Country.objects.published(), iso_code=iso_code.upper())
-    ages = list(LegalAge.objects.published().filter(country=country).order_by("kind"))
+    country = get_object_or_404(Country.objects.public(), iso_code=iso_code.upper())
+    ages = list(LegalAge.objects.public().filter(country=country).order_by("kind"))
     definitions = list(
-        ChildDefinition.objects.published().filter(country=country).select_related("act")
+        ChildDefinition.objects.public()
+        .filter(country=country)
+        .select_related("act")
+        .with_public("act")
     )
     statuses = (
-        CountryInstrumentStatus.objects.published()
-        .filter(country=country, instrument__status=Status.PUBLISHED)
+        CountryInstrumentStatus.objects.public()
+        .filter(country=country)
         .select_related("instrument")
         .order_by("instrument__short_name", "status_kind")
     )
     provisions = (
-        Provision.objects.published()
+        Provision.objects.public()
         .with_max_imprisonment()
         .order_by("sort_key")
         .prefetch_related(published_topics_prefetch(), "penalties")
     )
     acts = list(
-        LegalAct.objects.published()
+        LegalAct.objects.public()
         .filter(country=country)
         .prefetch_related(Prefetch("provisions", queryset=provisions))
     )
@@ -111,30 +111,3 @@ class ProvisionDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["penalty_groups"] = group_penalties(self.object.penalties.all())
         return context
-
-
-class CompareForm(forms.Form):
-    country = forms.ModelMultipleChoiceField(
-        queryset=Country.objects.published(),
-        to_field_name="iso_code",
-        required=False,
-        label="Countries",
-        help_text="Choose one or more; none chosen compares every country.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-
-
-def compare(request):
-    """Legal ages, instrument status and heaviest penalties per topic, country by country."""
-    data = request.GET.copy()
-    data.setlist("country", [value.strip().upper() for value in data.getlist("country")])
-    form = CompareForm(data)
-    if form.is_valid():
-        countries = list(form.cleaned_data["country"]) or list(Country.objects.published())
-    else:
-        countries = []
-    return render(
-        request,
-        "laws/compare.html",
-        {"form": form, **legal_comparison(countries)},
-    )

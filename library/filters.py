@@ -16,7 +16,7 @@ SORTS = {
 
 
 def published_authors(request):
-    return Author.objects.published()
+    return Author.objects.public()
 
 
 class ReportFilter(IndexSearchMixin, django_filters.FilterSet):

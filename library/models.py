@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import PublishableQuerySet, RecordModel, Status
+from portal.models import PublishableQuerySet, RecordModel
+from profiles.models import Country
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 
@@ -153,19 +154,11 @@ class ReportQuerySet(PublishableQuerySet):
         return self.filter(countries=country)
 
     def with_public_relations(self):
-        """Published authors in order, topics and published countries, in three extra queries."""
-        from profiles.models import Country
-
+        """Public authors in order, topics and public countries, in three extra queries."""
         return self.prefetch_related(
-            Prefetch(
-                "authorships",
-                queryset=Authorship.objects.filter(author__status=Status.PUBLISHED)
-                .select_related("author")
-                .order_by("position", "pk"),
-                to_attr="public_authorships",
-            ),
+            public_authorships_prefetch(),
             "topics",
-            Prefetch("countries", queryset=Country.objects.published(), to_attr="public_countries"),
+            Prefetch("countries", queryset=Country.objects.public(), to_attr="public_countries"),
         )
 
 
@@ -283,6 +276,21 @@ class Report(RecordModel):
         return reverse("library:report-detail", kwargs={"slug": self.slug})
 
 
+class AuthorshipQuerySet(models.QuerySet):
+    def public(self):
+        """The authorships whose author the public may read."""
+        return self.filter(Author.public_filter("author"))
+
+
+def public_authorships_prefetch():
+    """A report's public authorships in order, with their authors, as `public_authorships`."""
+    return Prefetch(
+        "authorships",
+        queryset=Authorship.objects.public().select_related("author").order_by("position", "pk"),
+        to_attr="public_authorships",
+    )
+
+
 class Authorship(models.Model):
     """An author's place in a report's author list."""
 
@@ -300,6 +308,8 @@ class Authorship(models.Model):
         _("position"), default=0, help_text=_("Order on the report: 1 for the first author.")
     )
     history = HistoricalRecords()
+
+    objects = AuthorshipQuerySet.as_manager()
 
     class Meta:
         ordering = ("position", "pk")

@@ -8,7 +8,7 @@ SECTION_LIMIT = 10
 
 
 def country_section(country):
-    reports = Report.objects.published().for_country(country)
+    reports = Report.objects.public().for_country(country)
     total = reports.count()
     recent = list(reports.with_public_relations().order_by("-year", "title", "pk")[:SECTION_LIMIT])
     return CountrySection(

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
 from portal.listing import PublicListView
-from portal.models import Status
+from profiles.models import Country
 
 from .citations import FORMATS, apa
 from .filters import ReportFilter
@@ -14,7 +14,7 @@ EXPORT_LIMIT = 2000  # a download of the filtered list holds at most this many r
 
 
 def public_reports():
-    return Report.objects.published().with_public_relations()
+    return Report.objects.public().with_public_relations()
 
 
 def citation_response(reports, fmt, filename):
@@ -67,7 +67,7 @@ class ReportListView(PublicListView):
             ),
             "countries": list(
                 Report.countries.through.objects.filter(
-                    report__in=ids, country__status=Status.PUBLISHED
+                    Country.public_filter("country"), report__in=ids
                 )
                 .values("country__iso_code", "country__name")
                 .annotate(n=Count("report_id", distinct=True))
@@ -101,7 +101,7 @@ class AuthorDetailView(DetailView):
     context_object_name = "author"
 
     def get_queryset(self):
-        return Author.objects.published().prefetch_related(
+        return Author.objects.public().prefetch_related(
             Prefetch(
                 "reports",
                 queryset=public_reports().order_by("-year", "title", "pk"),

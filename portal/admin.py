@@ -1,4 +1,4 @@
-"""Base admin classes shared by every record type (profiles, laws, library)."""
+"""Base admin classes shared by every record type."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin

@@ -41,6 +41,7 @@ from .permissions import (
     record_country_ids,
     selectable,
 )
+from .records import country_model
 from .refusals import choice_refusal, permission_refusal, publish_refusal, record_refusal
 
 PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
@@ -59,6 +60,10 @@ lazy_publish_refusal = _form_error(publish_refusal)
 def _is_autocomplete(request):
     match = request.resolver_match
     return match is not None and match.view_name == "admin:autocomplete"
+
+
+def _is_country_field(db_field):
+    return db_field.related_model is country_model()
 
 
 class EditorialAdminMixin:

@@ -1,7 +1,9 @@
-"""Compare countries side by side: indicators, legal ages, instrument status, heaviest penalties.
+"""Compare countries side by side: the tables the apps contribute (indicators, legal ages,
+instrument status, heaviest penalties, ...), one cell per country and subject.
 
-A fixed number of queries whatever the number of countries chosen: the country choices, the
-chosen countries, the indicator definitions and values, and the legal comparison of laws.
+Apps add tables with portal.records.register_compare_tables(provider): `provider(countries)`
+returns Table objects in a fixed number of queries whatever the number of countries, so the page
+is the country choices, the chosen countries, and each provider's fixed queries.
 """
 
 import re
@@ -11,8 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
-from laws.comparison import legal_comparison
-from profiles.models import Country, IndicatorDefinition, IndicatorValue
+from .records import compare_table_providers, country_model
 
 ISO_CODE = re.compile(r"[A-Z]{2}")
 MAX_CHOICES = 300
@@ -21,7 +22,11 @@ SIDE_BY_SIDE_MAX = 4  # up to this many countries are columns; more are rows
 
 @dataclass
 class Table:
-    """One comparison table: a cell per country and column subject (indicator, age, ...)."""
+    """One comparison table: a cell per country and column subject (indicator, age, ...).
+
+    The contributing app's templates show one cell (`cell`) and one subject (`subject`); both
+    get `kind` to tell its tables apart.
+    """
 
     id: str
     title: str
@@ -31,6 +36,8 @@ class Table:
     columns: list
     rows: list  # [(country, [cell per column])]
     empty: str
+    cell_template: str
+    subject_template: str
 
     def by_column(self):
         return [
@@ -57,7 +64,7 @@ class CountryChoiceField(forms.ModelMultipleChoiceField):
 
 class CompareCountriesForm(forms.Form):
     country = CountryChoiceField(
-        queryset=Country.objects.published().only("iso_code", "name"),
+        queryset=None,
         to_field_name="iso_code",
         label="Countries",
         help_text="Tick two or more.",
@@ -68,6 +75,10 @@ class CompareCountriesForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = country_model().objects.public().only("iso_code", "name")
+
     def clean_country(self):
         countries = self.cleaned_data["country"]
         if len(countries) < 2:
@@ -75,70 +86,8 @@ class CompareCountriesForm(forms.Form):
         return countries
 
 
-def indicator_values(countries):
-    """The newest published value of every indicator, country by country (two queries)."""
-    definitions = list(IndicatorDefinition.objects.all())
-    newest = {}
-    values = (
-        IndicatorValue.objects.published()
-        .filter(country__in=countries)
-        .order_by("country_id", "definition_id", "-year", "-pk")
-    )
-    for value in values:
-        newest.setdefault((value.country_id, value.definition_id), value)
-    rows = [(c, [newest.get((c.pk, d.pk)) for d in definitions]) for c in countries]
-    return definitions, rows
-
-
 def comparison_tables(countries):
-    definitions, indicator_rows = indicator_values(countries)
-    legal = legal_comparison(countries)
-
-    def legal_rows(key):
-        return [(row["country"], row[key]) for row in legal["rows"]]
-
-    return [
-        Table(
-            id="indicators",
-            title="Indicators",
-            caption="Newest published value of each indicator (year in brackets)",
-            kind="indicator",
-            subject="Indicator",
-            columns=definitions,
-            rows=indicator_rows,
-            empty="No indicators are defined yet.",
-        ),
-        Table(
-            id="legal-ages",
-            title="Legal ages",
-            caption="Legal ages (in brackets: the lowest age an exception allows)",
-            kind="age",
-            subject="Legal age",
-            columns=[label for _, label in legal["age_kinds"]],
-            rows=legal_rows("ages"),
-            empty="No legal ages are defined.",
-        ),
-        Table(
-            id="instruments",
-            title="International instruments",
-            caption="Status of international instruments",
-            kind="instrument",
-            subject="Instrument",
-            columns=legal["instruments"],
-            rows=legal_rows("instruments"),
-            empty="No international instruments recorded yet.",
-        ),
-        Table(
-            id="penalties",
-            title="Heaviest penalties",
-            caption="Longest maximum imprisonment any provision on the topic allows",
-            kind="topic",
-            subject="Topic",
-            columns=legal["topics"],
-            rows=legal_rows("topics"),
-            empty="No legal topics recorded yet.",
-        ),
-    ]
+    return [table for provider in compare_table_providers() for table in provider(countries)]
 
 
 def compare(request):

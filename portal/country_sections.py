@@ -1,15 +1,14 @@
-"""Sections that other apps add to the country page.
+"""Sections that the apps add to the country page.
 
-An app contributes by defining `<app>/sections.py` with a function `country_section(country)`
-returning a CountrySection, a list of them, or None. The country page calls each one; each must
-run a fixed number of SQL queries whatever the amount of data (prefetch, don't loop queries).
+An app contributes with a function `country_section(country)` returning a CountrySection, a list
+of them, or None, registered in its `records.py` with portal.records.register_country_section.
+The country page calls each one; each must run a fixed number of SQL queries whatever the amount
+of data (prefetch, don't loop queries), and shows public records only (`.public()`).
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
-from django.utils.module_loading import module_has_submodule
+from .records import country_section_providers
 
 
 @dataclass
@@ -22,13 +21,7 @@ class CountrySection:
 
 
 def section_providers():
-    providers = []
-    for app_config in apps.get_app_configs():
-        if module_has_submodule(app_config.module, "sections"):
-            module = import_module(f"{app_config.name}.sections")
-            if hasattr(module, "country_section"):
-                providers.append(module.country_section)
-    return providers
+    return country_section_providers()
 
 
 def country_sections(country):

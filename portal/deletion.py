@@ -21,6 +21,7 @@ from .changes import record_models
 from .history import child_parent, one_entry, short_reason
 from .models import RecordModel
 from .permissions import assigned_country_ids, can_edit_record, record_country_ids
+from .records import country_model
 
 
 @dataclass
@@ -97,8 +98,7 @@ def deletion_effects(objs):
 
 
 def _country_names(ids):
-    from profiles.models import Country
-
+    Country = country_model()
     return ", ".join(Country.objects.filter(pk__in=ids).values_list("name", flat=True))
 
 

@@ -5,7 +5,7 @@ import re
 import django_filters
 from django import forms
 
-from profiles.models import Country
+from portal.records import country_model
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 # HTML's "valid floating-point number", the only value an <input type=number> may carry.
@@ -34,4 +34,4 @@ class YearFilter(django_filters.NumberFilter):
 
 
 def published_countries(request):
-    return Country.objects.published()
+    return country_model().objects.public()

@@ -1,8 +1,11 @@
 """Abstract building blocks shared by the record types of every app."""
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoricalQuerySet
 from simple_history.models import HistoricalRecords
 
 
@@ -15,7 +18,38 @@ class Status(models.TextChoices):
 
 class PublishableQuerySet(models.QuerySet):
     def published(self):
+        """Records whose own status is published (their parents may not be: see public())."""
         return self.filter(status=Status.PUBLISHED)
+
+    def public(self):
+        """The records the public may read: published, and every parent published too."""
+        return self.filter(self.model.public_filter())
+
+    def with_public(self, *relations):
+        """Annotate `<relation>_is_public` for foreign keys to other records, so a page links a
+        related record (or names it) only when the public may read it."""
+        annotations = {}
+        for name in relations:
+            field = self.model._meta.get_field(name)
+            public = field.related_model._default_manager.public()
+            annotations[f"{name}_is_public"] = Exists(public.filter(pk=OuterRef(field.attname)))
+        return self.annotate(**annotations)
+
+
+class PublicHistoryQuerySet(HistoricalQuerySet):
+    def public(self):
+        """History entries the public may read (the change log): made while the record was
+        published, of a record the public may read now, or of one deleted while it was.
+
+        A deleted record's parents are checked as they are now, through the entry's own
+        relations (the historical model has the record's foreign keys).
+        """
+        record = self.model.instance_type
+        rule = record.public_filter()
+        deleted = self.filter(rule, history_type="-").values("id")
+        return self.filter(rule).filter(
+            Q(id__in=record._default_manager.public().values("pk")) | Q(id__in=deleted)
+        )
 
 
 class EditConflict(Exception):
@@ -50,14 +84,20 @@ class RecordHistoryBase(models.Model):
 
 # One HistoricalRecords for every record type, kept here so portal.history can write an entry
 # itself (one per admin save, after the inline rows and many-to-many fields are stored).
-RECORD_HISTORY = HistoricalRecords(inherit=True, bases=[RecordHistoryBase])
+RECORD_HISTORY = HistoricalRecords(
+    inherit=True, bases=[RecordHistoryBase], historical_queryset=PublicHistoryQuerySet
+)
 
 
 class RecordModel(models.Model):
     """A record the public may read: audit timestamps, publishing status and change history.
 
-    Public views must read through `.published()`; drafts never reach the public.
+    Public pages read through `.public()` (the records' querysets) and `public_filter()` (the
+    same rule along a relation); drafts never reach the public. `public_parents` names the
+    foreign keys to the records this one is shown under: it is public only while they are.
     """
+
+    public_parents = ()
 
     status = models.CharField(
         _("status"),
@@ -115,9 +155,16 @@ class RecordModel(models.Model):
                 self.version -= 1
                 raise
 
-    @property
-    def is_published(self):
-        return self.status == Status.PUBLISHED
+    @classmethod
+    def public_filter(cls, path=""):
+        """The public rule as a Q object, for this model reached through `path` ("" for the
+        model itself, "act" from a provision, "authorships__author" from a report)."""
+        prefix = f"{path}__" if path else ""
+        rule = Q(**{f"{prefix}status": Status.PUBLISHED})
+        for name in cls.public_parents:
+            parent = cls._meta.get_field(name).related_model
+            rule &= parent.public_filter(f"{prefix}{name}")
+        return rule
 
 
 class EditorProfile(models.Model):
@@ -130,7 +177,7 @@ class EditorProfile(models.Model):
         verbose_name=_("user"),
     )
     countries = models.ManyToManyField(
-        "profiles.Country",
+        settings.PORTAL_COUNTRY_MODEL,
         blank=True,
         related_name="editors",
         verbose_name=_("assigned countries"),

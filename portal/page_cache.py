@@ -5,9 +5,10 @@ takes tens of milliseconds. Anonymous readers all see the same page, so the rend
 the default cache for `PAGE_CACHE_SECONDS`.
 
 Cached pages are never stale: every key contains a *content generation* number, and any write to a
-record of the content apps (save, delete, M2M change; bulk imports call `bump_generation` directly)
-moves the generation on, both at once and again when the transaction commits, so a page rendered
-from data that is about to change is never served after the change. A draft that is published, or a
+model of the apps that declare record types (portal/records.py: save, delete, M2M change; bulk
+imports call `bump_generation` directly) moves the generation on, both at once and again when the
+transaction commits, so a page rendered from data that is about to change is never served after
+the change. A draft that is published, or a
 published record withdrawn, is therefore on or off every cached page at the next request.
 
 Who bypasses the cache is decided without a query for everyone but signed-in editors: signing in
@@ -44,11 +45,11 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
+from .records import content_apps
+
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
-# Writes to these apps change what public pages show.
-CONTENT_APPS = frozenset({"profiles", "laws", "library"})
 
 EDITOR_COOKIE = "portal_editor"
 EDITOR_COOKIE_SALT = "portal.page_cache.editor"
@@ -153,7 +154,8 @@ def bump_now_and_on_commit():
 
 
 def _content_changed(sender, **kwargs):
-    if sender._meta.app_label in CONTENT_APPS:
+    # Writes to the apps that declare record types change what public pages show.
+    if sender._meta.app_label in content_apps():
         bump_now_and_on_commit()
 
 

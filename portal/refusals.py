@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 
 from .permissions import assigned_country_ids, record_country_ids
+from .records import country_model
 from .roles import ADMINISTRATOR, EDITOR, PUBLISHER
 
 PEOPLE_NAMED = 3
@@ -24,8 +25,7 @@ def _and(names):
 
 def country_names(ids):
     """'Latvia and Lithuania' for a set of country ids (sorted by name)."""
-    from profiles.models import Country
-
+    Country = country_model()
     if not ids:
         return ""
     return _and(Country.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))

@@ -3,21 +3,31 @@
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-RECORD_APPS = ("profiles", "laws", "library")
+from .records import content_apps, record_types
+
 EDITOR = "Editor"
 PUBLISHER = "Publisher"
 ADMINISTRATOR = "Administrator"
 
 
 def _record_permissions():
-    return Permission.objects.filter(content_type__app_label__in=RECORD_APPS)
+    """Every permission of the apps that declare record types (their other models too)."""
+    return Permission.objects.filter(content_type__app_label__in=content_apps())
+
+
+def _administrator_only():
+    """The actions record types keep for Administrators (e.g. adding a whole country)."""
+    rule = Q(pk__in=[])
+    for record_type in record_types():
+        model = record_type.model._meta
+        codenames = [f"{action}_{model.model_name}" for action in record_type.administrator_only]
+        if codenames:
+            rule |= Q(content_type__app_label=model.app_label, codename__in=codenames)
+    return rule
 
 
 def role_permissions():
-    # Adding or deleting a whole country is an administrator's decision.
-    records = _record_permissions().exclude(
-        content_type__app_label="profiles", codename__in=("add_country", "delete_country")
-    )
+    records = _record_permissions().exclude(_administrator_only())
     publish = Permission.objects.filter(
         content_type__app_label="portal", codename="publish_records"
     )

@@ -19,66 +19,18 @@ what an entry holds is declared here once for every backend (`SOURCES`, read by 
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db import transaction
 
-from library.models import Authorship
-from portal.models import Status
 from portal.search.backends import get_backend
+from portal.search.types import types_by_key
 
 CHUNK = 5000
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a type's index row comes from: ORM paths, read with one values_list query."""
-
-    title: tuple
-    body: tuple = ()
-    year: str | None = None
-    country: str | None = None  # a single country id ("country_id"; "pk" for countries)
-    countries_m2m: str | None = None  # a many-to-many field to Country
-    also_titles: str | None = None  # "relation__field": more titles (reports: alternative ones)
-    authors: bool = False  # reports: the names of their published authors go into the text
-
-
-SOURCES = {
-    "countries": Source(("name",), ("iso_code", "region", "summary"), country="pk"),
-    "initiatives": Source(
-        ("title",), ("body", "source_name", "country__name"), year="year", country="country_id"
-    ),
-    "organisations": Source(
-        ("name", "acronym", "national_name"), ("description",), countries_m2m="countries"
-    ),
-    "channels": Source(
-        ("name",),
-        ("accepts", "how_to_reach", "description", "phone", "organisation__name", "country__name"),
-        country="country_id",
-    ),
-    "reports": Source(
-        ("title",),
-        ("corporate_author", "publisher", "summary"),
-        year="year",
-        countries_m2m="countries",
-        also_titles="titles__title",
-        authors=True,
-    ),
-    "authors": Source(("given_names", "family_name")),
-    "provisions": Source(
-        ("number", "title"),
-        ("summary", "penalty_note", "act__title", "act__short_title"),
-        country="country_id",
-    ),
-    "instruments": Source(("short_name", "title"), ("summary",), year="year_adopted"),
-}
-
-
 def types():
-    """{key: SearchType} of every searched record type."""
-    from portal.search.types import TYPES_BY_KEY  # the types import every app's models
-
-    return TYPES_BY_KEY
+    """{key: SearchType} of every searched record type, as the apps declare them."""
+    return types_by_key()
 
 
 def kind_of(model):
@@ -92,8 +44,8 @@ def _join(values):
 
 def documents(kind, queryset):
     """(object_id, title, body, year, "country ids") of every record of `queryset`: what a
-    backend stores for a `kind` record."""
-    source = SOURCES[kind]
+    backend stores for a `kind` record, from the fields its type's SearchDocument names."""
+    source = types()[kind].document
     fields = ["pk", *source.title, *source.body]
     if source.year:
         fields.append(source.year)
@@ -103,7 +55,7 @@ def documents(kind, queryset):
     if not records:
         return []
     ids = [r[0] for r in records]
-    countries, titles, authors = defaultdict(list), defaultdict(list), defaultdict(list)
+    countries, titles = defaultdict(list), defaultdict(list)
     if source.countries_m2m:
         field = queryset.model._meta.get_field(source.countries_m2m)
         through = field.remote_field.through
@@ -122,14 +74,7 @@ def documents(kind, queryset):
         )
         for object_id, text in texts:
             titles[object_id].append(text)
-    if source.authors:
-        names = (
-            Authorship.objects.filter(report_id__in=ids, author__status=Status.PUBLISHED)
-            .order_by("position", "pk")
-            .values_list("report_id", "author__given_names", "author__family_name")
-        )
-        for report_id, given, family in names:
-            authors[report_id].append(_join((given, family)))
+    related = source.related_text(ids) if source.related_text else {}
     n_title, n_body = len(source.title), len(source.body)
     rows = []
     for record in records:
@@ -139,8 +84,8 @@ def documents(kind, queryset):
         rest = list(record[1 + n_title + n_body :])
         year = rest.pop(0) if source.year else None
         country_ids = [rest.pop(0)] if source.country else countries[object_id]
-        if authors[object_id]:
-            body = _join((body, ", ".join(authors[object_id])))
+        if related.get(object_id):
+            body = _join((body, related[object_id]))
         country_text = " ".join(str(c) for c in sorted(set(country_ids)) if c is not None)
         rows.append((object_id, title, body, year, country_text))
     return rows

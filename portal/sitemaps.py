@@ -1,12 +1,10 @@
-"""sitemap.xml: one section per record type with a public page, published records only."""
+"""sitemap.xml: the home page and the public lists, then one section per record type with public
+pages (its public records only), then the sections apps add (portal.records.register_sitemap)."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from laws.models import Provision
-from library.models import Author, Report
-from portal.models import Status
-from profiles.models import Country, Initiative, Organisation
+from .records import extra_sitemaps, record_types
 
 
 class RecordSitemap(Sitemap):
@@ -16,74 +14,38 @@ class RecordSitemap(Sitemap):
         return obj.updated_at
 
 
-class CountrySitemap(RecordSitemap):
-    priority = 0.8
+def record_sitemap(record_type):
+    """The sitemap section of one record type: its public records."""
+    section = record_type.sitemap
 
-    def items(self):
-        return Country.objects.published().order_by("pk")
+    class TypeSitemap(RecordSitemap):
+        priority = section.priority
 
+        def items(self):
+            public = record_type.public().order_by("pk")
+            return (
+                public.select_related(*section.select_related) if section.select_related else public
+            )
 
-class LegalOverviewSitemap(RecordSitemap):
-    """The legislation overview page of every published country."""
-
-    def items(self):
-        return Country.objects.published().order_by("pk")
-
-    def location(self, obj):
-        return reverse("laws:country-legislation", kwargs={"iso_code": obj.iso_code.lower()})
-
-
-class InitiativeSitemap(RecordSitemap):
-    def items(self):
-        return (
-            Initiative.objects.published().filter(country__status=Status.PUBLISHED).order_by("pk")
-        )
-
-
-class OrganisationSitemap(RecordSitemap):
-    def items(self):
-        return Organisation.objects.published().order_by("pk")
-
-
-class ReportSitemap(RecordSitemap):
-    def items(self):
-        return Report.objects.published().order_by("pk")
-
-
-class AuthorSitemap(RecordSitemap):
-    def items(self):
-        return Author.objects.published().order_by("pk")
-
-
-class ProvisionSitemap(RecordSitemap):
-    def items(self):
-        return Provision.objects.public().select_related("act").order_by("pk")
+    TypeSitemap.__name__ = f"{record_type.model.__name__}Sitemap"
+    return TypeSitemap
 
 
 class PageSitemap(Sitemap):
-    """The home page and the public lists."""
+    """The home page and the public lists of the record types."""
 
     def items(self):
-        return [
-            "home",
-            "profiles:country-list",
-            "profiles:initiative-list",
-            "profiles:organisation-list",
-            "library:report-list",
-            "laws:provision-list",
-        ]
+        return ["home", *(t.list_page.url_name for t in record_types() if t.list_page)]
 
     def location(self, item):
         return reverse(item)
 
 
-SITEMAPS = {
-    "pages": PageSitemap,
-    "countries": CountrySitemap,
-    "legislation": LegalOverviewSitemap,
-    "initiatives": InitiativeSitemap,
-    "organisations": OrganisationSitemap,
-    "reports": ReportSitemap,
-    "authors": AuthorSitemap,
-    "provisions": ProvisionSitemap,
-}
+def sitemaps():
+    """{section name: Sitemap class}, for django.contrib.sitemaps' view."""
+    sections = {"pages": PageSitemap}
+    for record_type in record_types():
+        if record_type.sitemap is not None:
+            sections[str(record_type.model._meta.verbose_name_plural)] = record_sitemap(record_type)
+    sections.update(extra_sitemaps())
+    return sections

@@ -6,7 +6,7 @@ from . import compare as compare_views
 from . import views
 from .http_cache import public_page
 from .search.views import robots_txt, search_view
-from .sitemaps import SITEMAPS
+from .sitemaps import sitemaps
 
 urlpatterns = [
     path("", public_page(views.home), name="home"),
@@ -33,12 +33,12 @@ handler403 = views.permission_denied
 admin.site.site_header = "Child Online Safety Portal — editors"
 admin.site.site_title = "Portal admin"
 
-# Global search, sitemap and robots.txt (issue 8).
+# Global search, sitemap and robots.txt.
 urlpatterns += [
     path("search/", public_page(search_view), name="search"),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps()}, name="sitemap"),
     path("robots.txt", public_page(robots_txt), name="robots-txt"),
 ]
 
-# Compare countries (issue 8).
+# Compare countries.
 urlpatterns += [path("compare/", public_page(compare_views.compare), name="compare")]

@@ -6,14 +6,13 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import never_cache
 
-from profiles.models import Country
-
 from .changes import country_changes as changes_for_country
 from .health import database_answers
+from .records import country_model
 
 
 def home(request):
-    countries = Country.objects.published().only("iso_code", "name", "region", "summary")
+    countries = country_model().objects.public().only("iso_code", "name", "region", "summary")
     return render(request, "portal/home.html", {"countries": countries})
 
 
@@ -25,7 +24,7 @@ def healthz(request):
 
 
 def country_changes(request, iso_code):
-    country = get_object_or_404(Country.objects.published(), iso_code=iso_code.upper())
+    country = get_object_or_404(country_model().objects.public(), iso_code=iso_code.upper())
     changes = changes_for_country(country)
     last_updated = changes[0].when if changes else None
     context = {"country": country, "changes": changes, "last_updated": last_updated}
@@ -45,7 +44,7 @@ class CountryChangesFeed(Feed):
     feed_type = TextAtom1Feed
 
     def get_object(self, request, iso_code):
-        return get_object_or_404(Country.objects.published(), iso_code=iso_code.upper())
+        return get_object_or_404(country_model().objects.public(), iso_code=iso_code.upper())
 
     def title(self, country):
         return f"{country.name}: changes · {settings.SITE_NAME}"

@@ -36,7 +36,7 @@ class InitiativeFilter(IndexSearchMixin, django_filters.FilterSet):
     organisation = django_filters.ModelChoiceFilter(
         label=_("Organisation"),
         field_name="organisations",
-        queryset=Organisation.objects.published(),
+        queryset=Organisation.objects.public(),
         to_field_name="slug",
         empty_label=_("All organisations"),
         distinct=True,

@@ -178,6 +178,7 @@ class IndicatorValueQuerySet(PublishableQuerySet):
 
 class IndicatorValue(RecordModel):
     country_field = "country"
+    public_parents = ("country",)
 
     country = models.ForeignKey(
         Country,
@@ -505,6 +506,7 @@ class Initiative(RecordModel):
     _history_m2m_fields = ("themes",)
     history_children = ("organisation_roles", "figures")
     country_field = "country"
+    public_parents = ("country",)
 
     country = models.ForeignKey(
         Country,
@@ -693,6 +695,7 @@ class ReportingChannelManager(models.Manager.from_queryset(ReportingChannelQuery
 class ReportingChannel(RecordModel):
     history_children = ("figures",)
     country_field = "country"
+    public_parents = ("country",)
 
     name = models.CharField(
         _("name"), max_length=200, help_text=_("Name of the line or page, e.g. Child Line.")

@@ -22,9 +22,9 @@ from .models import (
 
 
 def published_roles():
-    return InitiativeOrganisation.objects.filter(organisation__status="published").select_related(
-        "organisation"
-    )
+    return InitiativeOrganisation.objects.filter(
+        Organisation.public_filter("organisation")
+    ).select_related("organisation")
 
 
 def initiatives_with_details(queryset):
@@ -41,30 +41,31 @@ def by_year(initiatives):
 
 def country_section(country):
     indicators = list(
-        IndicatorValue.objects.published()
+        IndicatorValue.objects.public()
         .for_country(country)
         .select_related("definition")
         .order_by("definition__order", "definition__name", "-year")
     )
     initiatives = list(
         initiatives_with_details(
-            Initiative.objects.published().for_country(country).order_by("year", "pk")
+            Initiative.objects.public().for_country(country).order_by("year", "pk")
         )
     )
     organisations = list(
-        Organisation.objects.published().for_country(country).order_by("scope", "name")
+        Organisation.objects.public().for_country(country).order_by("scope", "name")
     )
     channels = list(
-        ReportingChannel.objects.published()
+        ReportingChannel.objects.public()
         .for_country(country)
         .select_related("organisation")
+        .with_public("organisation")
         .prefetch_related(
             "figures",
             Prefetch(
                 "organisation__membership_rows",
-                queryset=Membership.objects.filter(organisation__status="published").select_related(
-                    "organisation"
-                ),
+                queryset=Membership.objects.filter(
+                    Organisation.public_filter("organisation")
+                ).select_related("organisation"),
             ),
         )
         .order_by("since_year", "name")

@@ -24,7 +24,7 @@ class CountryListView(ListView):
     paginate_by = 100
 
     def get_queryset(self):
-        return Country.objects.published()
+        return Country.objects.public()
 
     def paginate_queryset(self, queryset, page_size):
         # A bad page number shows the nearest page, as on the other public lists (not a 404).
@@ -38,9 +38,7 @@ class CountryDetailView(DetailView):
     context_object_name = "country"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            Country.objects.published(), iso_code=self.kwargs["iso_code"].upper()
-        )
+        return get_object_or_404(Country.objects.public(), iso_code=self.kwargs["iso_code"].upper())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -50,7 +48,7 @@ class CountryDetailView(DetailView):
 
 
 def public_initiatives():
-    return Initiative.objects.published().filter(country__status="published")
+    return Initiative.objects.public()
 
 
 class InitiativeListView(PublicListView):
@@ -81,7 +79,7 @@ class OrganisationListView(PublicListView):
     context_object_name = "organisations"
 
     def get_queryset(self):
-        return Organisation.objects.published().order_by("name", "pk")
+        return Organisation.objects.public().order_by("name", "pk")
 
 
 class OrganisationDetailView(DetailView):
@@ -89,12 +87,12 @@ class OrganisationDetailView(DetailView):
     context_object_name = "organisation"
 
     def get_queryset(self):
-        return Organisation.objects.published().prefetch_related(
-            Prefetch("countries", queryset=Country.objects.published()),
+        return Organisation.objects.public().prefetch_related(
+            Prefetch("countries", queryset=Country.objects.public()),
             Prefetch(
                 "initiative_roles",
                 queryset=InitiativeOrganisation.objects.filter(
-                    initiative__status="published", initiative__country__status="published"
+                    Initiative.public_filter("initiative")
                 )
                 .select_related("initiative__country")
                 .order_by("-initiative__year", "initiative__title", "pk"),
@@ -102,22 +100,21 @@ class OrganisationDetailView(DetailView):
             ),
             Prefetch(
                 "reporting_channels",
-                queryset=ReportingChannel.objects.published()
-                .filter(country__status="published")
+                queryset=ReportingChannel.objects.public()
                 .select_related("country")
                 .prefetch_related("figures"),
                 to_attr="public_channels",
             ),
             Prefetch(
                 "membership_rows",
-                queryset=Membership.objects.filter(organisation__status="published").select_related(
-                    "organisation"
-                ),
+                queryset=Membership.objects.filter(
+                    Organisation.public_filter("organisation")
+                ).select_related("organisation"),
                 to_attr="public_memberships",
             ),
             Prefetch(
                 "member_rows",
-                queryset=Membership.objects.filter(member__status="published")
+                queryset=Membership.objects.filter(Organisation.public_filter("member"))
                 .select_related("member")
                 .order_by("member__name"),
                 to_attr="public_members",

@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils.text import slugify
 
 from portal.models import ImportLog
-from profiles.models import Country
+from portal.records import country_model
 
 from .engine import INVALID
 from .formats import (
@@ -68,11 +68,15 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(label="Format", choices=[(f, f.upper()) for f in FORMATS])
     country = forms.ModelChoiceField(
         label="Country",
-        queryset=Country.objects.order_by("name"),
+        queryset=None,
         required=False,
         to_field_name="iso_code",
         empty_label="All countries",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = country_model()._default_manager.order_by("name")
 
 
 def _store_upload(upload):

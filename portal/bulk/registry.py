@@ -1,20 +1,19 @@
 """Every record type with a spreadsheet format, in the order a workbook is imported.
 
-Each app declares its formats in `<app>/resources.py` as BULK_SPECS; related records come
-before the records that name them (organisations before initiatives, acts before provisions).
+Each app writes its formats in `<app>/resources.py` (BULK_SPECS) and declares them with its
+record types in `<app>/records.py` (`RecordType(..., spreadsheet=...)`), in the order a workbook
+is imported: related records before the records that name them (organisations before
+initiatives, acts before provisions).
 """
 
 from functools import cache
-from importlib import import_module
 
-APPS = ("profiles", "laws", "library")
+from portal.records import record_types
 
 
 @cache
 def all_specs():
-    specs = []
-    for app in APPS:
-        specs.extend(import_module(f"{app}.resources").BULK_SPECS)
+    specs = [t.spreadsheet for t in record_types() if t.spreadsheet is not None]
     names = [spec.name for spec in specs]
     assert len(names) == len(set(names)), "record type names must be unique"
     return tuple(specs)

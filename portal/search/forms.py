@@ -1,6 +1,6 @@
 from django import forms
 
-from profiles.models import Country
+from portal.records import country_model
 
 from .text import MAX_QUERY_LENGTH
 from .types import SEARCH_TYPES
@@ -45,7 +45,7 @@ class SearchForm(forms.Form):
         iso_code = self.cleaned_data["country"].strip().upper()
         if not iso_code:
             return None
-        country = Country.objects.published().filter(iso_code=iso_code).first()
+        country = country_model().objects.public().filter(iso_code=iso_code).first()
         if country is None:
             raise forms.ValidationError("No published country has this code.")
         return country

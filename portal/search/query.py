@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import prefetch_related_objects
 
-from profiles.models import Country
+from portal.records import country_model
 
 from .backends import get_backend
 from .backends.base import About, Filters, about, page_count
@@ -123,7 +123,8 @@ def _run(query, type_key, country, year, page):
     if country_counts:
         names = {
             pk: (iso_code, name)
-            for pk, iso_code, name in Country.objects.published()
+            for pk, iso_code, name in country_model()
+            .objects.public()
             .filter(pk__in=country_counts)
             .values_list("pk", "iso_code", "name")
         }

@@ -225,6 +225,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50_000_000)  # 50 MB
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# The country model every record type relates to, referenced the way AUTH_USER_MODEL is: portal
+# reads it with portal.records.country_model() and never imports the app that defines it.
+PORTAL_COUNTRY_MODEL = "profiles.Country"
+
 # Shown in the footer and used by templates; not secret.
 SITE_NAME = "Child Online Safety Portal"
 SITE_CONTACT_EMAIL = env.str("PORTAL_CONTACT_EMAIL", default="contact@example.org")

@@ -13,9 +13,9 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 def public_pages():
     """(name, path) of the home, country, list, detail, search and compare pages."""
     detail = {
-        "initiative": Initiative.objects.published().order_by("pk").first(),
-        "organisation": Organisation.objects.published().order_by("pk").first(),
-        "report": Report.objects.published().order_by("pk").first(),
+        "initiative": Initiative.objects.public().order_by("pk").first(),
+        "organisation": Organisation.objects.public().order_by("pk").first(),
+        "report": Report.objects.public().order_by("pk").first(),
         "provision": Provision.objects.public().order_by("pk").first(),
     }
     assert all(detail.values()), "the demo data has a published record of every kind"
@@ -32,7 +32,7 @@ def public_pages():
         ("search", "/search/?q=Vaiku+linija"),
         ("compare-form-error", "/compare/?country=LT"),
         ("compare", "/compare/?country=LT&country=LV"),
-        ("laws-compare", "/laws/compare/"),
+        ("compare-form", "/compare/"),
         ("changes", "/countries/lt/changes/"),
     ]
 

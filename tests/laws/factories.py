@@ -1,8 +1,12 @@
+import datetime
+
 import factory
+from django.utils.text import slugify
 
 from laws.models import (
     ChildDefinition,
     CountryInstrumentStatus,
+    DatePrecision,
     Instrument,
     LegalAct,
     LegalAge,
@@ -14,6 +18,7 @@ from laws.models import (
 )
 from portal.models import Status
 from tests.profiles.factories import CountryFactory
+from tests.visibility import COMPARE_PAGE, COUNTRY_PAGE, LEGISLATION_PAGE, Sample
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -109,3 +114,71 @@ class PenaltyRowFactory(factory.django.DjangoModelFactory):
     condition = PenaltyRow.Condition.BASE
     sanction = PenaltyRow.Sanction.IMPRISONMENT
     max_months = 24
+
+
+# --- the visibility test's samples (tests/visibility.py) -------------------------------------
+
+
+def _sample_topic(mark, *, status, country, **parents):
+    return TopicFactory(name=mark, slug=slugify(mark), status=status)
+
+
+def _sample_instrument(mark, *, status, country, **parents):
+    return InstrumentFactory(short_name=mark, status=status)
+
+
+def _sample_act(mark, *, status, country, **parents):
+    fields = {"country": country, "title": mark, "slug": slugify(mark), "status": status}
+    return LegalActFactory(**{**fields, **parents})
+
+
+def _sample_age(mark, *, status, country, **parents):
+    fields = {"country": country, "age": 93, "lowered_age": 91, "status": status}
+    return LegalAgeFactory(**{**fields, **parents})
+
+
+def _sample_definition(mark, *, status, country, **parents):
+    return ChildDefinitionFactory(**{"country": country, "term": mark, "status": status, **parents})
+
+
+def _sample_instrument_status(mark, *, status, country, **parents):
+    fields = {
+        "country": country,
+        "status_kind": CountryInstrumentStatus.Step.SIGNED,
+        "date": datetime.date(1901, 2, 3),
+        "date_precision": DatePrecision.DAY,
+        "status": status,
+    }
+    return CountryInstrumentStatusFactory(**{**fields, **parents})
+
+
+def _sample_provision(mark, *, status, country, **parents):
+    act = parents.pop("act", None) or LegalActFactory(country=country)
+    provision = ProvisionFactory(
+        act=act, number="977.7", title=mark, topics=[TopicFactory()], status=status
+    )
+    PenaltyRowFactory(provision=provision, max_months=77 * 12)
+    return provision
+
+
+VISIBILITY = {
+    Topic: Sample(_sample_topic, pages=(COMPARE_PAGE,)),
+    Instrument: Sample(_sample_instrument, pages=(COMPARE_PAGE,)),
+    LegalAct: Sample(_sample_act, pages=(COUNTRY_PAGE, LEGISLATION_PAGE)),
+    LegalAge: Sample(
+        _sample_age,
+        markers=lambda record, mark: ["93 (91 by exception)"],
+        pages=(COUNTRY_PAGE, LEGISLATION_PAGE, COMPARE_PAGE),
+    ),
+    ChildDefinition: Sample(_sample_definition, pages=(LEGISLATION_PAGE,)),
+    CountryInstrumentStatus: Sample(
+        _sample_instrument_status,
+        markers=lambda record, mark: ["3 February 1901"],
+        pages=(COUNTRY_PAGE, LEGISLATION_PAGE, COMPARE_PAGE),
+    ),
+    Provision: Sample(
+        _sample_provision,
+        markers=lambda record, mark: [mark, "Article 977.7", "77 years"],
+        pages=(LEGISLATION_PAGE, COMPARE_PAGE),
+    ),
+}

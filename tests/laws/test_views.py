@@ -306,33 +306,49 @@ def test_provision_detail_404s(client):
     assert client.get("/laws/no-act/149/").status_code == 404
 
 
-# --- comparison ------------------------------------------------------------------------
+# --- comparison (the legal tables of /compare/) ----------------------------------------------
+
+# Country choices, chosen countries, indicator definitions and values, and the legal comparison:
+# ages, instruments, statuses, topics, heaviest penalties.
+COMPARE_QUERIES = 9
 
 
-@pytest.mark.parametrize("n", [SMALL, 50])
-def test_compare_query_count_all_countries(client, django_assert_num_queries, n):
+def legal_tables(response):
+    """{table id: {iso code: cells}} of the legal tables on a compare page."""
+    tables = {t.id: t for t in response.context["tables"]}
+    return {
+        key: {country.iso_code: cells for country, cells in tables[key].rows}
+        for key in ("legal-ages", "instruments", "penalties")
+    }
+
+
+@pytest.mark.parametrize("n", [2, 50])
+def test_compare_query_count_does_not_grow_with_the_countries(client, django_assert_num_queries, n):
     instruments = [InstrumentFactory() for _ in range(3)]
     topic = TopicFactory()
+    countries = []
     for _ in range(n):
         country = CountryFactory()
         LegalAgeFactory(country=country)
         CountryInstrumentStatusFactory(country=country, instrument=instruments[0])
         provision_with_penalties(LegalActFactory(country=country), [topic], max_years=4)
-    with django_assert_num_queries(7):
-        response = client.get("/laws/compare/")
+        countries.append(country)
+    with django_assert_num_queries(COMPARE_QUERIES):
+        response = client.get("/compare/", {"country": [c.iso_code for c in countries]})
     assert response.status_code == 200
-    assert len(response.context["rows"]) == n
-    assert response.context["rows"][-1]["topics"] == ["4 years"]
+    penalties = legal_tables(response)["penalties"]
+    assert len(penalties) == n
+    assert penalties[countries[-1].iso_code] == ["4 years"]
 
 
-@pytest.mark.parametrize("n", [SMALL, 50])
-def test_compare_query_count_chosen_countries(client, django_assert_num_queries, n):
+@pytest.mark.parametrize("n", [2, 50])
+def test_compare_query_count_with_full_laws(client, django_assert_num_queries, n):
     countries = [CountryFactory() for _ in range(n)]
     for country in countries:
         country_with_laws(2, country)
-    with django_assert_num_queries(7):
-        response = client.get("/laws/compare/", {"country": [c.iso_code for c in countries]})
-    assert len(response.context["rows"]) == n
+    with django_assert_num_queries(COMPARE_QUERIES):
+        response = client.get("/compare/", {"country": [c.iso_code for c in countries]})
+    assert len(legal_tables(response)["legal-ages"]) == n
 
 
 def test_compare_tables():
@@ -362,37 +378,49 @@ def test_compare_tables():
     hidden.status = Status.DRAFT
     hidden.save()
 
-    response = client.get("/laws/compare/", {"country": ["lt", "LV"]})
-    rows = {row["country"].iso_code: row for row in response.context["rows"]}
-    assert set(rows) == {"LT", "LV"}
+    response = client.get("/compare/", {"country": ["lt", "LV"]})
+    tables = legal_tables(response)
+    assert set(tables["legal-ages"]) == {"LT", "LV"}
     kinds = LegalAge.Kind.values
-    assert rows["LT"]["ages"][kinds.index("marriage")].lowered_age == 15
-    assert rows["LV"]["ages"][kinds.index("sexual_consent")].age == 16
-    assert [s.status_kind for s in rows["LT"]["instruments"][0]] == ["signed", "in_force"]
-    assert rows["LV"]["instruments"][0] == []
-    assert rows["LT"]["topics"] == ["15 years"]
-    assert rows["LV"]["topics"] == [""]
+    assert tables["legal-ages"]["LT"][kinds.index("marriage")].lowered_age == 15
+    assert tables["legal-ages"]["LV"][kinds.index("sexual_consent")].age == 16
+    assert [s.status_kind for s in tables["instruments"]["LT"][0]] == ["signed", "in_force"]
+    assert tables["instruments"]["LV"][0] == []
+    assert tables["penalties"]["LT"] == ["15 years"]
+    assert tables["penalties"]["LV"] == [""]
     html = response.content.decode()
     assert "July 2004" in html and "15 years" in html
 
-    all_rows = client.get("/laws/compare/").context["rows"]
-    assert [row["country"].iso_code for row in all_rows] == ["EE", "LV", "LT"]
+    every = client.get("/compare/", {"country": ["LT", "EE", "LV"]})
+    assert [c.iso_code for c, _ in every.context["tables"][0].rows] == ["EE", "LV", "LT"]
 
 
 @pytest.mark.parametrize("value", ["ZZ", "<b>", "FI", ""])
 def test_compare_unknown_country_shows_error_not_500(client, value):
     CountryFactory(iso_code="FI", status=Status.DRAFT)
     CountryFactory(iso_code="LT")
-    response = client.get("/laws/compare/", {"country": [value, "LT"]})
+    CountryFactory(iso_code="LV")
+    response = client.get("/compare/", {"country": [value, "LT", "LV"]})
     assert response.status_code == 200
-    if value:
-        assert response.context["form"].errors
-        assert response.context["rows"] == []
-        assert 'role="alert"' in response.content.decode()
+    assert response.context["form"].errors
+    assert "tables" not in response.context
+    assert 'role="alert"' in response.content.decode()
 
 
-def test_compare_form_has_label(client):
-    assert '<label for="id_country">' in client.get("/laws/compare/").content.decode()
+@pytest.mark.parametrize(
+    "query", ["", "?country=LT&country=lv", "?country=%3Cb%3E&country=LT", "?country="]
+)
+def test_old_legal_comparison_redirects_to_the_compare_page(client, query):
+    response = client.get(f"/laws/compare/{query}")
+    assert response.status_code == 301
+    assert response["Location"] == f"/compare/{query}"
+
+
+def test_legislation_pages_link_to_the_compare_page(client):
+    country = CountryFactory(iso_code="LT")
+    overview = client.get(f"/countries/{country.iso_code.lower()}/legislation/").content.decode()
+    assert 'href="/compare/?country=LT"' in overview
+    assert 'href="/compare/"' in client.get("/laws/").content.decode()
 
 
 def test_nav_links_to_laws(client):

@@ -1,9 +1,11 @@
 import factory
+from django.utils.text import slugify
 
 from library.models import Author, Authorship, Report, ReportTitle, Topic
 from library.names import match_key
 from portal.models import Status
 from tests.profiles.factories import CountryFactory
+from tests.visibility import COUNTRY_PAGE, Sample
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -108,3 +110,23 @@ def build_reports(count, *, country=None, author=None):
     )
     ReportTitle.objects.bulk_create(ReportTitle(report=r, title=f"Alt {r.pk}") for r in reports)
     return {"reports": reports, "author": shared, "country": country, "topics": topics}
+
+
+# --- the visibility test's samples (tests/visibility.py) -------------------------------------
+
+
+def _sample_author(mark, *, status, country, **parents):
+    first, *rest = mark.split()
+    return AuthorFactory(family_name=first, given_names=" ".join(rest), status=status)
+
+
+def _sample_report(mark, *, status, country, **parents):
+    return ReportFactory(title=mark, slug=slugify(mark), countries=[country], status=status)
+
+
+CITATION_EXPORTS = tuple(f"/library/?format={fmt}" for fmt in ("bibtex", "ris", "csljson"))
+
+VISIBILITY = {
+    Author: Sample(_sample_author, markers=lambda record, mark: [record.display_name]),
+    Report: Sample(_sample_report, pages=(COUNTRY_PAGE, *CITATION_EXPORTS)),
+}

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 import factory
+from django.utils.text import slugify
 
 from portal.models import Status
 from profiles.models import (
@@ -20,6 +23,7 @@ from profiles.models import (
     Theme,
     Timeline,
 )
+from tests.visibility import COMPARE_PAGE, COUNTRY_PAGE, Sample
 
 
 def iso_code(n):
@@ -242,3 +246,47 @@ def build_large_dataset(countries=20, initiatives_per_country=50):
         for i, initiative in enumerate(initiatives)
     )
     return made
+
+
+# --- the visibility test's samples (tests/visibility.py) -------------------------------------
+
+
+def _sample_country(mark, *, status, country, **parents):
+    return CountryFactory(name=mark, slug=slugify(mark), status=status)
+
+
+def _sample_initiative(mark, *, status, country, **parents):
+    fields = {"country": country, "title": mark, "slug": slugify(mark), "status": status}
+    return InitiativeFactory(**{**fields, **parents})
+
+
+def _sample_organisation(mark, *, status, country, **parents):
+    return OrganisationFactory(name=mark, slug=slugify(mark), countries=[country], status=status)
+
+
+def _sample_indicator_value(mark, *, status, country, **parents):
+    fields = {
+        "country": country,
+        "definition": IndicatorDefinitionFactory(),
+        "value": Decimal("7654321.09"),
+        "status": status,
+    }
+    return IndicatorValueFactory(**{**fields, **parents})
+
+
+def _sample_channel(mark, *, status, country, **parents):
+    fields = {"country": country, "name": mark, "slug": slugify(mark), "status": status}
+    return ReportingChannelFactory(**{**fields, **parents})
+
+
+VISIBILITY = {
+    Country: Sample(_sample_country, pages=("/",)),
+    Initiative: Sample(_sample_initiative, pages=(COUNTRY_PAGE,)),
+    Organisation: Sample(_sample_organisation, pages=(COUNTRY_PAGE,)),
+    IndicatorValue: Sample(
+        _sample_indicator_value,
+        markers=lambda record, mark: ["7,654,321.09"],
+        pages=(COUNTRY_PAGE, COMPARE_PAGE),
+    ),
+    ReportingChannel: Sample(_sample_channel, pages=(COUNTRY_PAGE,)),
+}

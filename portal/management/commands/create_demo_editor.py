@@ -4,8 +4,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import EditorProfile
+from portal.records import country_model
 from portal.roles import EDITOR, PUBLISHER, setup_roles
-from profiles.models import Country
 
 # Dev-only accounts, printed on purpose: (username, password, role, assigned countries).
 DEMO_ACCOUNTS = (
@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 user.save()
                 user.groups.add(Group.objects.get(name=role))
                 profile, _ = EditorProfile.objects.get_or_create(user=user)
-                profile.countries.set(Country.objects.filter(iso_code__in=countries))
+                profile.countries.set(country_model().objects.filter(iso_code__in=countries))
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo {role.lower()}: http://127.0.0.1:8000/admin/  user '{username}'  "

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from portal.bulk.cli import WORKBOOK, progress_bar, resolve_spec, type_choices
 from portal.bulk.formats import FORMATS
 from portal.bulk.services import export_table, export_workbook
-from profiles.models import Country
+from portal.records import country_model
 
 
 class _Unterminated:
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         name = options["type"]
         country_obj = None
         if country:
-            country_obj = Country.objects.filter(iso_code=country.strip().upper()).first()
+            country_obj = country_model().objects.filter(iso_code=country.strip().upper()).first()
             if country_obj is None:
                 raise CommandError(f"No country with ISO code “{country}”.")
         kind = format or (output.suffix.lstrip(".").lower() if output else "") or "csv"

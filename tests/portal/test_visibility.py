@@ -1,0 +1,185 @@
+"""One visibility rule on every public surface, for every declared record type.
+
+For each record type in the registry (portal/records.py) the test makes a record through the
+type's sample (`VISIBILITY` in tests/<app>/factories.py) as a draft, in review, withdrawn after
+being published, and published under an unpublished parent (for types with parents), and checks
+that no public surface shows it: the home page, every public list (and the library's citation
+exports), the country page, the legislation overview, the compare page, the change log and its
+Atom feed, search and sitemap.xml; its own page is a 404. The same records published are on the
+surfaces the registry and the sample say they are on, so the absence means something.
+"""
+
+from importlib import import_module
+
+import feedparser
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from portal.models import Status
+from portal.permissions import record_country_ids
+from portal.records import country_model, record_types
+from tests.profiles.factories import CountryFactory
+
+pytestmark = pytest.mark.django_db
+
+WORD = "Quokkamark"  # in every sample's text, and in no other data of the test
+HIDDEN = (Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN)
+
+
+def samples():
+    found = {}
+    for app_label in sorted({t.app_label for t in record_types()}):
+        found.update(import_module(f"tests.{app_label}.factories").VISIBILITY)
+    return found
+
+
+def mark_of(record_type, extra=""):
+    return f"{WORD} {record_type.model._meta.model_name}{extra}"
+
+
+def make(record_type, *, status, country, mark=None, **parents):
+    """A record of the type through its sample; withdrawn records are published first."""
+    mark = mark or mark_of(record_type)
+    first = Status.PUBLISHED if status == Status.WITHDRAWN else status
+    record = samples()[record_type.model].make(mark, status=first, country=country, **parents)
+    if status == Status.WITHDRAWN:
+        record.status = Status.WITHDRAWN
+        record.save()
+    return record, mark
+
+
+def markers(record_type, record, mark):
+    found = samples()[record_type.model].markers(record, mark)
+    return [*found, str(record)]
+
+
+def paths(templates, country):
+    code = country.iso_code
+    return [t.format(iso=code.lower(), ISO=code) for t in templates]
+
+
+@pytest.fixture
+def lithuania():
+    CountryFactory(iso_code="LV", name="Latvia", slug="latvia")  # the second compared country
+    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
+
+
+def hidden_records(kind, country):
+    """(record type, record, mark) of every type: hidden by `kind`, a status or "parent"."""
+    made = []
+    for record_type in record_types():
+        if kind != "parent":
+            record, mark = make(record_type, status=kind, country=country)
+            made.append((record_type, record, mark))
+            continue
+        for n, name in enumerate(record_type.public_parents):
+            parent_type = next(
+                t
+                for t in record_types()
+                if t.model is record_type.model._meta.get_field(name).related_model
+            )
+            parent, parent_mark = make(
+                parent_type,
+                status=Status.DRAFT,
+                country=country,
+                mark=mark_of(parent_type, f" parent {record_type.model._meta.model_name} {n}"),
+            )
+            record, mark = make(
+                record_type,
+                status=Status.PUBLISHED,
+                country=parent if name == "country" else country,
+                mark=mark_of(record_type, f" under {name}"),
+                **({} if name == "country" else {name: parent}),
+            )
+            made += [(parent_type, parent, parent_mark), (record_type, record, mark)]
+    return made
+
+
+def public_pages(country):
+    """Every public page a record of any type may show on, for `country`."""
+    pages = {"/", reverse("sitemap")}
+    for record_type in record_types():
+        if record_type.list_page:
+            pages.add(reverse(record_type.list_page.url_name))
+    for sample in samples().values():
+        pages.update(paths(sample.pages, country))
+    code = country.iso_code.lower()
+    pages.add(reverse("country-changes", kwargs={"iso_code": code}))
+    pages.add(reverse("country-changes-feed", kwargs={"iso_code": code}))
+    return sorted(pages)
+
+
+def search_hits(client):
+    response = client.get(reverse("search"), {"q": WORD})
+    assert response.status_code == 200
+    return {(type(hit.obj), hit.obj.pk) for hit in response.context["results"].hits}
+
+
+def test_every_record_type_has_a_sample():
+    declared = {t.model for t in record_types()}
+    assert declared == set(samples()), "add a Sample to tests/<app>/factories.py VISIBILITY"
+    assert len(declared) >= 14
+
+
+@pytest.mark.parametrize("kind", [*HIDDEN, "parent"])
+def test_hidden_records_are_on_no_public_surface(client, lithuania, kind):
+    made = hidden_records(kind, lithuania)
+    assert made
+    texts = {}
+    for page in public_pages(lithuania):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        texts[page] = response.content.decode()
+        assert WORD.lower() not in texts[page].lower(), page
+    assert not {(type(r), r.pk) for _, r, _ in made} & search_hits(client)
+    for record_type, record, mark in made:
+        for marker in markers(record_type, record, mark):
+            for page, text in texts.items():
+                assert marker not in text and escape(marker) not in text, (marker, page)
+        if record_type.has_page:
+            assert client.get(record.get_absolute_url()).status_code == 404, record
+        if record_type.country_field == "self":
+            for name in ("country-changes", "country-changes-feed"):
+                url = reverse(name, kwargs={"iso_code": record.iso_code.lower()})
+                assert client.get(url).status_code == 404, url
+
+
+def test_published_records_are_on_their_surfaces(client, lithuania):
+    made = [
+        (record_type, *make(record_type, status=Status.PUBLISHED, country=lithuania))
+        for record_type in record_types()
+    ]
+    hits = search_hits(client)
+    sitemap = client.get(reverse("sitemap")).content.decode()
+    pages = {}
+
+    def text(page):
+        if page not in pages:
+            response = client.get(page)
+            assert response.status_code == 200, page
+            pages[page] = response.content.decode()
+        return pages[page]
+
+    def shows(page, found):
+        return any(m in text(page) or escape(m) in text(page) for m in found)
+
+    for record_type, record, mark in made:
+        found = markers(record_type, record, mark)
+        surfaces = list(paths(samples()[record_type.model].pages, lithuania))
+        if record_type.list_page:
+            surfaces.append(reverse(record_type.list_page.url_name))
+        if record_type.has_page:
+            surfaces.append(record.get_absolute_url())
+        if record_type.country_field:
+            for country in country_model().objects.filter(pk__in=record_country_ids(record)):
+                surfaces.append(reverse("country-changes", kwargs={"iso_code": country.iso_code}))
+                feed = reverse("country-changes-feed", kwargs={"iso_code": country.iso_code})
+                entries = feedparser.parse(client.get(feed).content).entries
+                assert any(str(record) in entry.title for entry in entries), (record, feed)
+        for page in surfaces:
+            assert shows(page, found), (record_type.label, page)
+        if record_type.search:
+            assert (type(record), record.pk) in hits, record_type.label
+        if record_type.sitemap:
+            assert f"{record.get_absolute_url()}</loc>" in sitemap, record_type.label
