@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
-from django.db.models import F, Q, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lag
 
 from .models import RecordModel, Status
@@ -75,6 +75,10 @@ def _public_entries(model, country):
     entries = _history_for_country(model, country, _entries(model))
     if entries is None:
         return None
+    for name in model.public_parents:
+        # Shown under another record (an act's provisions): listed only while that one is public.
+        parent = model._meta.get_field(name).related_model
+        entries = entries.filter(parent.public_filter(name))
     entries = entries.annotate(
         previous_status=Window(Lag("status"), partition_by=[F("id")], order_by=order),
         previous_type=Window(Lag("history_type"), partition_by=[F("id")], order_by=order),
@@ -96,10 +100,16 @@ def country_changes(country, limit=50):
             for f in history.model._meta.concrete_fields
             if f.many_to_one and f.name != "history_user"
         ]
-        entries = history.select_related(*related).order_by("-history_date", "-history_id")
+        # A record the public may not read now keeps only its withdrawal (or deletion) in the log.
+        now_public = Exists(model._default_manager.public().filter(pk=OuterRef("id")))
+        entries = (
+            history.select_related(*related)
+            .annotate(now_public=now_public)
+            .order_by("-history_date", "-history_id")
+        )
         for entry in entries[: limit * 2]:
             kind = change_kind(entry)
-            if kind is None:
+            if kind is None or (kind != WITHDRAWN and not entry.now_public):
                 continue
             record = entry.instance
             for name in related:

@@ -126,8 +126,23 @@ def test_every_record_type_has_a_sample():
 def test_hidden_records_are_on_no_public_surface(client, lithuania, kind):
     made = hidden_records(kind, lithuania)
     assert made
+    pages = public_pages(lithuania)
+    if kind == "withdrawn":
+        # The change log announces a withdrawal: its entries name the record, say "Withdrawn"
+        # and link nowhere; no other entry of it stays.
+        code = lithuania.iso_code.lower()
+        log = reverse("country-changes", kwargs={"iso_code": code})
+        feed_url = reverse("country-changes-feed", kwargs={"iso_code": code})
+        entries = feedparser.parse(client.get(feed_url).content).entries
+        named = [e for e in entries if WORD.lower() in e.title.lower()]
+        assert named and all(e.title.startswith("Withdrawn") for e in named), named
+        log_html = client.get(log).content.decode()
+        for _, record, _ in made:
+            if hasattr(record, "get_absolute_url"):
+                assert f'href="{record.get_absolute_url()}"' not in log_html, record
+        pages = [page for page in pages if page not in (log, feed_url)]
     texts = {}
-    for page in public_pages(lithuania):
+    for page in pages:
         response = client.get(page)
         assert response.status_code == 200, page
         texts[page] = response.content.decode()
@@ -145,11 +160,12 @@ def test_hidden_records_are_on_no_public_surface(client, lithuania, kind):
                 assert client.get(url).status_code == 404, url
 
 
-def test_published_records_are_on_their_surfaces(client, lithuania):
-    made = [
-        (record_type, *make(record_type, status=Status.PUBLISHED, country=lithuania))
-        for record_type in record_types()
-    ]
+def test_published_records_are_on_their_surfaces(client, lithuania, committed):
+    with committed():  # the search index is kept after the commit
+        made = [
+            (record_type, *make(record_type, status=Status.PUBLISHED, country=lithuania))
+            for record_type in record_types()
+        ]
     hits = search_hits(client)
     sitemap = client.get(reverse("sitemap")).content.decode()
     pages = {}
