@@ -66,3 +66,18 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped and session.exitstatus == 0:
         reporter.write_line(f"FAIL: {len(skipped)} test(s) skipped; none may be skipped here.")
         session.exitstatus = 1
+
+
+# The two countries of the editorial tests: an LT editor's records and an LV editor's.
+@pytest.fixture
+def lt():
+    from tests.profiles.factories import CountryFactory
+
+    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
+
+
+@pytest.fixture
+def lv():
+    from tests.profiles.factories import CountryFactory
+
+    return CountryFactory(iso_code="LV", name="Latvia", slug="latvia")

@@ -1,7 +1,8 @@
 """Servers that fault tests start and stop themselves, on loopback ports of their own.
 
-Each pytest-xdist worker gets its own block of ten ports (18400-18479; bench/cookie_load.py uses
-18490-18491), so parallel runs never share a server.
+Each pytest-xdist worker gets its own block of ten ports (18400-18479 by default;
+bench/cookie_load.py uses 18490-18491), so parallel runs never share a server.
+PORTAL_TEST_PORT_BASE moves the whole range, for two test runs on one machine at once.
 """
 
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-BASE_PORT = 18400
+BASE_PORT = int(os.environ.get("PORTAL_TEST_PORT_BASE", "18400"))
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -2,7 +2,6 @@ import pytest
 from django.test import Client
 
 from portal.bulk import admin as bulk_admin
-from tests.profiles.factories import CountryFactory
 
 
 @pytest.fixture(autouse=True)
@@ -11,16 +10,6 @@ def upload_dir(tmp_path, monkeypatch):
     folder = tmp_path / "bulk-imports"
     monkeypatch.setattr(bulk_admin, "UPLOAD_DIR", folder)
     return folder
-
-
-@pytest.fixture
-def lt():
-    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
-
-
-@pytest.fixture
-def lv():
-    return CountryFactory(iso_code="LV", name="Latvia", slug="latvia")
 
 
 @pytest.fixture

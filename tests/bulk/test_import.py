@@ -311,7 +311,9 @@ def test_a_sheet_value_beyond_the_header_is_invalid_and_empty_cells_there_are_no
 
 
 def test_blank_status_keeps_the_stored_status_and_new_rows_start_as_drafts(lt):
-    live = InitiativeFactory(country=lt, title="Live", year=2010, body="B.", status="published")
+    live = InitiativeFactory(
+        country=lt, title="Live", year=2010, body="B.", status=Status.PUBLISHED
+    )
     data = csv_bytes(
         [
             ["country", "title", "year", "body", "status"],

@@ -7,21 +7,11 @@ from portal.roles import ADMINISTRATOR, EDITOR
 from tests.laws.factories import LegalActFactory
 from tests.portal.admin_forms import change_form_data
 from tests.portal.factories import make_member
-from tests.profiles.factories import CountryFactory, InitiativeFactory, OrganisationFactory
+from tests.profiles.factories import InitiativeFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 AUTOCOMPLETE = "/admin/autocomplete/"
-
-
-@pytest.fixture
-def lt():
-    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
-
-
-@pytest.fixture
-def lv():
-    return CountryFactory(iso_code="LV", name="Latvia", slug="latvia")
 
 
 @pytest.fixture

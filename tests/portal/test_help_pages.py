@@ -11,13 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.bulk.formats import DEFAULT_MAX_BYTES
-from portal.models import EditorProfile
+from portal.models import EditorProfile, Status
 from portal.roles import ADMINISTRATOR, EDITOR
 from profiles.models import Country, Role
 from tests.laws.factories import InstrumentFactory
 from tests.portal.admin_forms import change_form_data
 from tests.portal.factories import make_member
-from tests.profiles.factories import CountryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +48,6 @@ class Page(HTMLParser):
         if self._heading is not None and tag == self._heading[0]:
             self.headings.append((tag, self._heading[1].strip()))
             self._heading = None
-
-
-@pytest.fixture
-def lt():
-    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
 
 
 def signed_in(user):
@@ -238,7 +232,7 @@ def test_an_administrator_adds_a_country_and_assigns_an_editor_as_the_docs_say(l
         {"action": "publish", "_selected_action": [estonia.pk], "index": "0"},
     )
     estonia.refresh_from_db()
-    assert estonia.status == "published"
+    assert estonia.status == Status.PUBLISHED
 
 
 def test_a_deployment_without_docs_answers_404_not_500(lt, settings, tmp_path):

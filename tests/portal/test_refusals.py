@@ -8,21 +8,11 @@ from portal.roles import ADMINISTRATOR, EDITOR, PUBLISHER
 from profiles.models import Country, Initiative
 from tests.portal.admin_forms import change_form_data
 from tests.portal.factories import make_member
-from tests.profiles.factories import CountryFactory, InitiativeFactory
+from tests.profiles.factories import InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 
 ADMIN_HEADER = "Child Online Safety Portal — editors"
-
-
-@pytest.fixture
-def lt():
-    return CountryFactory(iso_code="LT", name="Lithuania", slug="lithuania")
-
-
-@pytest.fixture
-def lv():
-    return CountryFactory(iso_code="LV", name="Latvia", slug="latvia")
 
 
 @pytest.fixture
