@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -161,3 +162,103 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class PostgresCluster:
+    """A PostgreSQL server of the test's own, on loopback `port`, in a folder of its own under
+    /tmp (which the `postgres` user can reach; pytest's tmp_path is private to root).
+
+    `replica_of(primary)` makes a streaming standby with pg_basebackup instead of initdb. Run as
+    the `postgres` user when the tests run as root (initdb refuses root). fsync is off: these
+    clusters hold scratch data and are deleted afterwards.
+    """
+
+    def __init__(self, port, *, log_statements=False):
+        if not (PG_BIN / "initdb").exists():
+            pytest.skip("PostgreSQL 15's server binaries are not installed")
+        self.port = port
+        self.folder = Path(tempfile.mkdtemp(prefix=f"portal-pg-{port}-", dir="/tmp"))
+        self.data = self.folder / "data"
+        self.logfile = self.folder / "server.log"
+        self.log_statements = log_statements
+        self.url = f"postgres://postgres@127.0.0.1:{port}/postgres"
+
+    def _run(self, *command, **kwargs):
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        return subprocess.run([*prefix, *map(str, command)], check=True, **kwargs)
+
+    def _prepare_folder(self):
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            self.folder.chmod(0o700)
+
+    def _settings(self):
+        lines = [
+            "listen_addresses = '127.0.0.1'",
+            f"port = {self.port}",
+            f"unix_socket_directories = '{self.folder}'",
+            "fsync = off",
+            "full_page_writes = off",
+            "wal_level = replica",
+            "max_wal_senders = 5",
+            "max_connections = 100",
+            "shared_buffers = 64MB",
+        ]
+        if self.log_statements:
+            lines.append("log_statement = 'all'")
+        with (self.data / "postgresql.auto.conf").open("a") as conf:
+            conf.write("\n".join(lines) + "\n")
+
+    def init(self):
+        self._prepare_folder()
+        self._run(
+            PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+            "--locale=C.UTF-8", stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        with (self.data / "pg_hba.conf").open("a") as hba:
+            hba.write("host replication all 127.0.0.1/32 trust\n")
+        self._settings()
+        return self
+
+    def replica_of(self, primary):
+        self._prepare_folder()
+        self._run(
+            PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres",
+            "-D", self.data, "-R", "-X", "stream", "-c", "fast",
+        )  # fmt: skip
+        self._settings()
+        return self
+
+    def start(self):
+        self._run(
+            PG_BIN / "pg_ctl", "-D", self.data, "-l", self.logfile, "-w", "-t", "60", "start",
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def stop(self, mode="fast"):
+        if (self.data / "postmaster.pid").exists():
+            self._run(
+                PG_BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop",
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+
+    def log(self):
+        return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
+
+    def remove(self):
+        self.stop("immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def database_url(self, name):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name):
+        import psycopg
+
+        with psycopg.connect(
+            self.url.replace("postgres://", "postgresql://"), autocommit=True
+        ) as c:
+            c.execute(f'CREATE DATABASE "{name}"')

@@ -43,6 +43,25 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 
+# A streaming replica of the primary for public reads (portal/db_routing.py, docs/deploy.md):
+# anonymous GET/HEAD requests read there while it answers and has caught up; editors, the admin
+# and every write use `default`. A replica that does not answer is retried after
+# PORTAL_REPLICA_RETRY_SECONDS; its connections give up after DJANGO_DB_REPLICA_CONNECT_TIMEOUT.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+PORTAL_REPLICA_RETRY_SECONDS = env.float("PORTAL_REPLICA_RETRY_SECONDS", default=5.0)
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DJANGO_DB_REPLICA_CONNECT_TIMEOUT", default=2
+    )
+    DATABASES["replica"] = with_timeouts(_replica)
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Tests run against one database: the replica alias is the default's connection there.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["portal.db_routing.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -68,6 +87,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Public reads on the replica when one is configured, with a retry on the primary when it
+    # fails mid-request (portal/db_routing.py); a no-op without DATABASE_REPLICA_URL.
+    "portal.db_routing.ReadRoutingMiddleware",
     # Before anything that may answer early, so every response carries these headers.
     "portal.csp.PortalCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -139,7 +161,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
