@@ -277,7 +277,10 @@ def plain_resource(sample):
     # row-by-row cost only (ours is compared with and without its search indexing step).
     with without_search_signals():
         start = time.perf_counter()
-        result = PlainInitiativeResource().import_data(data, dry_run=False, raise_errors=True)
+        # in one transaction, as it ran when the project set IMPORT_EXPORT_USE_TRANSACTIONS
+        result = PlainInitiativeResource().import_data(
+            data, dry_run=False, raise_errors=True, use_transactions=True
+        )
         seconds = time.perf_counter() - start
     assert not result.has_errors() and not result.has_validation_errors()
     return {"rows": sample, "seconds": seconds, "rows_per_s": sample / seconds}

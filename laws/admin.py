@@ -13,20 +13,10 @@ from .models import (
     Topic,
     months_display,
 )
-from .resources import (
-    ChildDefinitionResource,
-    CountryInstrumentStatusResource,
-    InstrumentResource,
-    LegalActResource,
-    LegalAgeResource,
-    ProvisionResource,
-    TopicResource,
-)
 
 
 @admin.register(Topic)
 class TopicAdmin(RecordAdmin):
-    resource_classes = [TopicResource]
     list_display = ("name", "slug", "status")
     list_filter = ("status",)
     search_fields = ("name", "slug", "description")
@@ -35,7 +25,6 @@ class TopicAdmin(RecordAdmin):
 
 @admin.register(Instrument)
 class InstrumentAdmin(RecordAdmin):
-    resource_classes = [InstrumentResource]
     list_display = ("short_name", "body", "kind", "year_adopted", "status")
     list_filter = ("body", "kind", "status")
     search_fields = ("short_name", "title", "summary")
@@ -43,7 +32,6 @@ class InstrumentAdmin(RecordAdmin):
 
 @admin.register(LegalAge)
 class LegalAgeAdmin(RecordAdmin):
-    resource_classes = [LegalAgeResource]
     list_display = ("country", "kind", "age", "lowered_age", "status")
     list_filter = ("kind", ("country", admin.RelatedOnlyFieldListFilter), "status")
     list_select_related = ("country",)
@@ -53,7 +41,6 @@ class LegalAgeAdmin(RecordAdmin):
 
 @admin.register(ChildDefinition)
 class ChildDefinitionAdmin(RecordAdmin):
-    resource_classes = [ChildDefinitionResource]
     list_display = ("term", "country", "min_age", "max_age", "act", "status")
     list_filter = (("country", admin.RelatedOnlyFieldListFilter), "status")
     list_select_related = ("country", "act")
@@ -63,7 +50,6 @@ class ChildDefinitionAdmin(RecordAdmin):
 
 @admin.register(CountryInstrumentStatus)
 class CountryInstrumentStatusAdmin(RecordAdmin):
-    resource_classes = [CountryInstrumentStatusResource]
     list_display = ("country", "instrument", "status_kind", "when", "status")
     list_filter = (
         "status_kind",
@@ -93,7 +79,6 @@ class ProvisionInline(admin.TabularInline):
 
 @admin.register(LegalAct)
 class LegalActAdmin(RecordAdmin):
-    resource_classes = [LegalActResource]
     list_display = ("title", "short_title", "country", "kind", "status")
     list_filter = (("country", admin.RelatedOnlyFieldListFilter), "kind", "status")
     list_select_related = ("country",)
@@ -118,7 +103,6 @@ class PenaltyRowInline(admin.TabularInline):
 
 @admin.register(Provision)
 class ProvisionAdmin(RecordAdmin):
-    resource_classes = [ProvisionResource]
     list_display = ("label", "title", "act", "country", "max_imprisonment", "status")
     list_filter = (
         ("country", admin.RelatedOnlyFieldListFilter),

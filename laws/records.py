@@ -28,7 +28,6 @@ from .models import (
     Topic,
 )
 from .resources import (
-    BULK_SPECS,
     ChildDefinitionResource,
     CountryInstrumentStatusResource,
     InstrumentResource,
@@ -40,19 +39,13 @@ from .resources import (
 from .sections import country_section
 from .sitemaps import LegalOverviewSitemap
 
-SPREADSHEETS = {spec.model: spec for spec in BULK_SPECS}
-
 
 def _join(*parts):
     return " · ".join(p for p in parts if p)
 
 
-def _spreadsheet(model, resource):
-    return {"spreadsheet": SPREADSHEETS[model], "resource": resource}
-
-
 register(
-    RecordType(Topic, **_spreadsheet(Topic, TopicResource)),
+    RecordType(Topic, resource=TopicResource),
     RecordType(
         Instrument,
         search=SearchDocument(
@@ -67,14 +60,14 @@ register(
             url=lambda i: reverse("compare"),
             texts=lambda i: (i.short_name, _join(i.title, i.summary)),
         ),
-        **_spreadsheet(Instrument, InstrumentResource),
+        resource=InstrumentResource,
     ),
-    RecordType(LegalAct, **_spreadsheet(LegalAct, LegalActResource)),
-    RecordType(LegalAge, **_spreadsheet(LegalAge, LegalAgeResource)),
-    RecordType(ChildDefinition, **_spreadsheet(ChildDefinition, ChildDefinitionResource)),
+    RecordType(LegalAct, resource=LegalActResource),
+    RecordType(LegalAge, resource=LegalAgeResource),
+    RecordType(ChildDefinition, resource=ChildDefinitionResource),
     RecordType(
         CountryInstrumentStatus,
-        **_spreadsheet(CountryInstrumentStatus, CountryInstrumentStatusResource),
+        resource=CountryInstrumentStatusResource,
     ),
     RecordType(
         Provision,
@@ -91,7 +84,7 @@ register(
             select_related=("act",),
         ),
         sitemap=SitemapSection(select_related=("act",)),
-        **_spreadsheet(Provision, ProvisionResource),
+        resource=ProvisionResource,
     ),
 )
 register_country_section(country_section)

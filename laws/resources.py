@@ -1,19 +1,18 @@
-"""Spreadsheet import/export of the legislation records, by natural keys only.
+"""The spreadsheet columns of the legislation records: one django-import-export Resource per type.
 
 Columns name related records the way editors know them: a country by its ISO code (LT), an
 instrument by its short name, an act by its title (within the row's country), topics by slug
-separated by commas. Related tables are read once per file, not once per row.
+separated by ";" as every list. portal.resources.RecordResource runs them through the fast
+engine: related tables are read once per file, not once per row.
 """
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import models
-from import_export import fields, widgets
-from import_export.widgets import CachedForeignKeyWidget, ManyToManyWidget
-
-from portal.bulk.columns import FieldColumn, ForeignKeyColumn, ManyToManyColumn, upper
-from portal.bulk.spec import RecordSpec, status_column
-from portal.resources import RecordResource
-from profiles.models import Country
+from portal.resources import (
+    NaturalKeyListWidget,
+    NaturalKeyWidget,
+    RecordField,
+    RecordResource,
+    country_field,
+)
 
 from .models import (
     ChildDefinition,
@@ -23,177 +22,72 @@ from .models import (
     LegalAge,
     Provision,
     Topic,
+    provision_slug,
 )
 
 
-class CountryWidget(CachedForeignKeyWidget):
-    """A country by ISO code, case-insensitive (lt = LT)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(Country, field="iso_code", **kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, str):
-            value = value.strip().upper()
-        try:
-            return super().clean(value, row, **kwargs)
-        except Country.DoesNotExist as exc:
-            raise ValueError(f"No country with ISO code {value!r}.") from exc
+def act_field():
+    return RecordField(
+        attribute="act",
+        widget=NaturalKeyWidget(LegalAct, "title", scope="country"),
+        help_text="The act's exact title, within the row's country.",
+    )
 
 
-class InstrumentWidget(CachedForeignKeyWidget):
-    def __init__(self, **kwargs):
-        super().__init__(Instrument, field="short_name", **kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except Instrument.DoesNotExist as exc:
-            raise ValueError(f"No instrument with short name {value!r}.") from exc
+def _act_slug(values, ctx):
+    return values.get("short_title") or values.get("title", "")
 
 
-class ActWidget(CachedForeignKeyWidget):
-    """An act by its title, within the country named in the row's `country` column."""
-
-    def __init__(self, **kwargs):
-        super().__init__(LegalAct, field="title", **kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        if not value:
-            return None
-        if not hasattr(self, "_acts"):
-            self._acts = {
-                (act.country.iso_code, act.title): act
-                for act in LegalAct.objects.select_related("country")
-            }
-        iso = str((row or {}).get("country") or "").strip().upper()
-        try:
-            return self._acts[(iso, value.strip())]
-        except KeyError:
-            raise ValueError(f"No act titled {value!r} in country {iso or '(none)'}.") from None
-
-    def render(self, value, obj=None, **kwargs):
-        return value.title if value is not None else ""
+def _provision_slug(values, ctx):
+    return provision_slug(values.get("number", ""), values.get("title", ""))
 
 
-class TopicsWidget(ManyToManyWidget):
-    """Topic slugs separated by commas; an unknown slug is an error, not silently dropped."""
-
-    def __init__(self, **kwargs):
-        super().__init__(Topic, field="slug", **kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        topics = super().clean(value, row, **kwargs)
-        if not value:
-            return topics
-        wanted = {slug.strip() for slug in str(value).split(self.separator) if slug.strip()}
-        found = list(topics)
-        missing = wanted - {topic.slug for topic in found}
-        if missing:
-            raise ValueError(f"Unknown topic(s): {', '.join(sorted(missing))}.")
-        return found
-
-
-class LawsResource(RecordResource):
-    """RecordResource reading an empty cell of a text field as "" (django-import-export maps
-    TextField to a plain Widget, which would give None and fail on a NOT NULL column)."""
-
-    class Meta(RecordResource.Meta):
-        pass
-
-    def _clean_columns(self, names, row):
-        errors = {}
-        for name in names:
-            field = self.fields[name]
-            if field.column_name not in row:
-                continue
-            try:
-                field.clean(row)
-            except (ValueError, ArithmeticError, ObjectDoesNotExist) as exc:
-                errors[field.column_name] = [str(exc)]
-        if errors:
-            raise ValidationError(errors)
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        # A number widget fed "eighteen" raises decimal.InvalidOperation, which the base class
-        # would report as a crash of the row; make it a ValueError so the column is named.
-        try:
-            super().import_field(field, instance, row, is_m2m, **kwargs)
-        except ArithmeticError as exc:
-            raise ValueError(f"{row.get(field.column_name)!r} is not a number.") from exc
-
-    def get_instance(self, instance_loader, row):
-        # An unknown country or act in a key column is an invalid row naming its column, not a
-        # crash of the row.
-        self._clean_columns(self.get_import_id_fields(), row)
-        return super().get_instance(instance_loader, row)
-
-    def import_instance(self, instance, row, **kwargs):
-        # Many-to-many columns are only read when saving; check them with the other columns.
-        many = [
-            name
-            for name, field in self.fields.items()
-            if isinstance(field.widget, ManyToManyWidget) and name in self._meta.fields
-        ]
-        errors = {}
-        try:
-            self._clean_columns(many, row)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
-
-    @classmethod
-    def widget_from_django_field(cls, f, default=widgets.Widget):
-        if isinstance(f, models.TextField):
-            return widgets.CharWidget
-        return super().widget_from_django_field(f, default)
-
-    @classmethod
-    def widget_kwargs_for_field(cls, field_name, django_field):
-        kwargs = super().widget_kwargs_for_field(field_name, django_field)
-        if isinstance(django_field, models.TextField) and django_field.blank:
-            kwargs.update({"coerce_to_string": True, "allow_blank": True})
-        return kwargs
-
-
-def country_field():
-    return fields.Field(attribute="country", column_name="country", widget=CountryWidget())
-
-
-class TopicResource(LawsResource):
-    class Meta(LawsResource.Meta):
+class TopicResource(RecordResource):
+    class Meta:
         model = Topic
-        fields = ("slug", "name", "description", "status")
+        name = "law-topics"
         import_id_fields = ("slug",)
+        fields = ("slug", "name", "description", "status")
 
 
-class InstrumentResource(LawsResource):
-    class Meta(LawsResource.Meta):
+class InstrumentResource(RecordResource):
+    class Meta:
         model = Instrument
-        fields = ("short_name", "title", "kind", "body", "year_adopted", "summary", "status")
+        name = "instruments"
         import_id_fields = ("short_name",)
+        fields = ("short_name", "title", "kind", "body", "year_adopted", "summary", "status")
 
 
-class LegalAgeResource(LawsResource):
+class LegalActResource(RecordResource):
+    country = country_field()
+    slug = RecordField(attribute="slug", help_text="Made from the title when empty.")
+
+    class Meta:
+        model = LegalAct
+        name = "legal-acts"
+        import_id_fields = ("country", "title")
+        fields = ("country", "title", "short_title", "slug", "kind", "summary", "source", "status")
+        slug_from = _act_slug
+
+
+class LegalAgeResource(RecordResource):
     country = country_field()
 
-    class Meta(LawsResource.Meta):
+    class Meta:
         model = LegalAge
-        fields = ("country", "kind", "age", "lowered_age", "exceptions", "source", "status")
+        name = "legal-ages"
         import_id_fields = ("country", "kind")
+        fields = ("country", "kind", "age", "lowered_age", "exceptions", "source", "status")
 
 
-class ChildDefinitionResource(LawsResource):
+class ChildDefinitionResource(RecordResource):
     country = country_field()
-    act = fields.Field(attribute="act", column_name="act", widget=ActWidget())
+    act = act_field()
 
-    class Meta(LawsResource.Meta):
+    class Meta:
         model = ChildDefinition
+        name = "child-definitions"
+        import_id_fields = ("country", "term")
         fields = (
             "country",
             "term",
@@ -204,17 +98,25 @@ class ChildDefinitionResource(LawsResource):
             "source",
             "status",
         )
-        import_id_fields = ("country", "term")
 
 
-class CountryInstrumentStatusResource(LawsResource):
+class CountryInstrumentStatusResource(RecordResource):
     country = country_field()
-    instrument = fields.Field(
-        attribute="instrument", column_name="instrument", widget=InstrumentWidget()
+    instrument = RecordField(
+        attribute="instrument", widget=NaturalKeyWidget(Instrument, "short_name")
+    )
+    date_precision = RecordField(
+        attribute="date_precision",
+        help_text=(
+            "Required when `date` is given, empty when it is not: year, month or day, as much "
+            "of the date as the source gives ('July 2004' is month)."
+        ),
     )
 
-    class Meta(LawsResource.Meta):
+    class Meta:
         model = CountryInstrumentStatus
+        name = "instrument-statuses"
+        import_id_fields = ("country", "instrument", "status_kind")
         fields = (
             "country",
             "instrument",
@@ -225,28 +127,24 @@ class CountryInstrumentStatusResource(LawsResource):
             "source",
             "status",
         )
-        import_id_fields = ("country", "instrument", "status_kind")
 
 
-class LegalActResource(LawsResource):
-    country = country_field()
-
-    class Meta(LawsResource.Meta):
-        model = LegalAct
-        fields = ("country", "title", "short_title", "slug", "kind", "summary", "source", "status")
-        import_id_fields = ("country", "title")
-
-
-class ProvisionResource(LawsResource):
+class ProvisionResource(RecordResource):
     """One row per provision: country + act title + number identify it. Penalty rows are edited
     in the admin, inline on the provision."""
 
     country = country_field()
-    act = fields.Field(attribute="act", column_name="act", widget=ActWidget())
-    topics = fields.Field(attribute="topics", column_name="topics", widget=TopicsWidget())
+    act = act_field()
+    slug = RecordField(
+        attribute="slug",
+        help_text="Made from the number when empty (151.1: 151-1), or from the title without one.",
+    )
+    topics = RecordField(attribute="topics", widget=NaturalKeyListWidget(Topic, "slug"))
 
-    class Meta(LawsResource.Meta):
+    class Meta:
         model = Provision
+        name = "provisions"
+        import_id_fields = ("country", "act", "number")
         fields = (
             "country",
             "act",
@@ -259,140 +157,5 @@ class ProvisionResource(LawsResource):
             "source",
             "status",
         )
-        import_id_fields = ("country", "act", "number")
-
-    def filter_export(self, queryset, **kwargs):
-        queryset = super().filter_export(queryset, **kwargs)
-        return queryset.select_related("country", "act").prefetch_related("topics")
-
-
-# --- the fast bulk path (portal.bulk): one documented column format per record type ----------
-
-
-def _country():
-    return ForeignKeyColumn(
-        "country", key="iso_code", normalise=upper, help_text="ISO code, e.g. LT."
-    )
-
-
-def _act(**kwargs):
-    return ForeignKeyColumn(
-        "act",
-        key="title",
-        scope=("country", "country"),
-        help_text="The act's exact title, within the row's country.",
-        **kwargs,
-    )
-
-
-def _provision_slug(values, ctx):
-    return f"{values.get('number', '')} {values.get('title', '')}"
-
-
-BULK_SPECS = [
-    RecordSpec(
-        "law-topics",
-        Topic,
-        [FieldColumn("slug"), FieldColumn("name"), FieldColumn("description"), status_column()],
-        key=("slug",),
-    ),
-    RecordSpec(
-        "instruments",
-        Instrument,
-        [
-            FieldColumn("short_name"),
-            FieldColumn("title"),
-            FieldColumn("kind"),
-            FieldColumn("body"),
-            FieldColumn("year_adopted"),
-            FieldColumn("summary"),
-            status_column(),
-        ],
-        key=("short_name",),
-    ),
-    RecordSpec(
-        "legal-acts",
-        LegalAct,
-        [
-            _country(),
-            FieldColumn("title"),
-            FieldColumn("short_title"),
-            FieldColumn("slug", help_text="Made from the title when empty."),
-            FieldColumn("kind"),
-            FieldColumn("summary"),
-            FieldColumn("source"),
-            status_column(),
-        ],
-        key=("country", "title"),
-        slug_from=lambda values, ctx: values.get("short_title") or values.get("title", ""),
-    ),
-    RecordSpec(
-        "legal-ages",
-        LegalAge,
-        [
-            _country(),
-            FieldColumn("kind"),
-            FieldColumn("age"),
-            FieldColumn("lowered_age"),
-            FieldColumn("exceptions"),
-            FieldColumn("source"),
-            status_column(),
-        ],
-        key=("country", "kind"),
-    ),
-    RecordSpec(
-        "child-definitions",
-        ChildDefinition,
-        [
-            _country(),
-            FieldColumn("term"),
-            _act(),
-            FieldColumn("min_age"),
-            FieldColumn("max_age"),
-            FieldColumn("definition"),
-            FieldColumn("source"),
-            status_column(),
-        ],
-        key=("country", "term"),
-    ),
-    RecordSpec(
-        "instrument-statuses",
-        CountryInstrumentStatus,
-        [
-            _country(),
-            ForeignKeyColumn("instrument", key="short_name"),
-            FieldColumn("status_kind"),
-            FieldColumn("date"),
-            FieldColumn(
-                "date_precision",
-                help_text=(
-                    "Required when `date` is given, empty when it is not: year, month or day, "
-                    "as much of the date as the source gives ('July 2004' is month)."
-                ),
-            ),
-            FieldColumn("notes"),
-            FieldColumn("source"),
-            status_column(),
-        ],
-        key=("country", "instrument", "status_kind"),
-    ),
-    RecordSpec(
-        "provisions",
-        Provision,
-        [
-            _country(),
-            _act(),
-            FieldColumn("number"),
-            FieldColumn("slug", help_text="Made from number and title when empty."),
-            FieldColumn("title"),
-            FieldColumn("summary"),
-            FieldColumn("penalty_note"),
-            ManyToManyColumn("topics", key="slug"),
-            FieldColumn("source"),
-            status_column(),
-        ],
-        key=("country", "act", "number"),
-        slug_from=_provision_slug,
-        slug_scope="act",
-    ),
-]
+        slug_from = _provision_slug
+        slug_scope = "act"

@@ -12,7 +12,6 @@ from portal.permissions import can_edit_record
 
 from .models import Author, Authorship, Report, ReportTitle, Topic
 from .names import initials_of, match_key
-from .resources import ReportResource
 from .services import find_duplicate_reports, report_merge
 
 
@@ -98,7 +97,6 @@ class ReportTitleInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(RecordAdmin):
-    resource_classes = [ReportResource]
     list_display = ("title", "year", "report_type", "author_list", "status")
     list_filter = ("status", "year", "report_type", "topics", "countries")
     search_fields = (

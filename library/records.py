@@ -6,10 +6,8 @@ from portal.records import ListPage, RecordType, SitemapSection, register, regis
 from portal.search.types import SearchDocument
 
 from .models import Author, Authorship, Report, public_authorships_prefetch
-from .resources import BULK_SPECS, ReportResource
+from .resources import ReportResource
 from .sections import country_section
-
-SPREADSHEETS = {spec.model: spec for spec in BULK_SPECS}
 
 
 def _join(*parts):
@@ -69,7 +67,6 @@ register(
             prefetch=lambda: [public_authorships_prefetch()],
         ),
         sitemap=SitemapSection(),
-        spreadsheet=SPREADSHEETS[Report],
         resource=ReportResource,
     ),
 )

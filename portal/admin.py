@@ -4,13 +4,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db import models
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_workflow import EditorialAdminMixin, HistoryAdminMixin, SharedDeleteMixin
 from .bulk.admin import BulkAdminMixin
 from .models import EditorProfile
-from .resources import formula_safe_dataset
 
 
 class RecordAdmin(
@@ -18,24 +16,17 @@ class RecordAdmin(
     SharedDeleteMixin,
     BulkAdminMixin,
     HistoryAdminMixin,
-    ImportExportModelAdmin,
     SimpleHistoryAdmin,
 ):
     """Admin for a RecordModel: editorial rules, spreadsheet import/export, history.
 
-    BulkAdminMixin adds the fast spreadsheet import with preview, streamed export and empty
-    templates (portal.bulk); django-import-export's row-by-row Import/Export stay for now.
+    BulkAdminMixin adds the one spreadsheet import (with preview), export (CSV, XLSX, JSON) and
+    empty templates of a type with a resource (portal.bulk, declared in `<app>/resources.py`).
     """
 
     readonly_fields = ("created_at", "updated_at")
     list_per_page = 50
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def get_data_for_export(self, request, queryset, **kwargs):
-        # Whatever the resource (a type without its own gets django-import-export's default),
-        # every file the Export button gives is formula-safe, in every format.
-        dataset = super().get_data_for_export(request, queryset, **kwargs)
-        return formula_safe_dataset(dataset)
 
 
 class EditorProfileInline(admin.StackedInline):

@@ -61,8 +61,7 @@ class RecordType:
     list_page: ListPage | None = None
     search: Any = None  # portal.search.types.SearchDocument
     sitemap: SitemapSection | None = None
-    spreadsheet: Any = None  # portal.bulk.spec.RecordSpec: the fast spreadsheet format
-    resource: Any = None  # the django-import-export resource of the admin's Import/Export
+    resource: Any = None  # portal.resources.RecordResource subclass: the spreadsheet columns
     administrator_only: tuple = ()  # actions ("add", "delete") only Administrators may take
 
     @property

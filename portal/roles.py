@@ -32,8 +32,7 @@ def role_permissions():
         content_type__app_label="portal", codename="publish_records"
     )
     administration = Permission.objects.filter(
-        Q(content_type__app_label__in=("auth", "portal", "axes"))
-        | Q(content_type__app_label="import_export")
+        content_type__app_label__in=("auth", "portal", "axes")
     )
     return {
         EDITOR: records,

@@ -19,12 +19,6 @@ from .models import (
     ReportingChannelFigure,
     Theme,
 )
-from .resources import (
-    IndicatorValueResource,
-    InitiativeResource,
-    OrganisationResource,
-    ReportingChannelResource,
-)
 
 # Inlines of records (initiatives, indicator values) show their status read-only: records made
 # here start as drafts and are published from their own page, where the publishing rules apply.
@@ -81,7 +75,6 @@ class IndicatorDefinitionAdmin(SharedDeleteMixin, SimpleHistoryAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(RecordAdmin):
-    resource_classes = [IndicatorValueResource]
     list_display = ("definition", "country", "year", "shown_value", "source_name", "status")
     list_filter = ("status", "definition", "country", "year")
     search_fields = ("definition__name", "country__name", "source_name", "note")
@@ -108,7 +101,6 @@ class InitiativeFigureInline(admin.TabularInline):
 
 @admin.register(Initiative)
 class InitiativeAdmin(RecordAdmin):
-    resource_classes = [InitiativeResource]
     list_display = ("title", "country", "timeline", "year", "period_display", "status")
     list_filter = ("status", "timeline", "country", "themes", "year")
     search_fields = ("title", "body", "organisations__name", "organisations__acronym")
@@ -140,7 +132,6 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(RecordAdmin):
-    resource_classes = [OrganisationResource]
     list_display = ("name", "acronym", "national_name", "kind", "scope", "founding_year", "status")
     list_filter = ("status", "kind", "scope", "countries")
     search_fields = ("name", "acronym", "national_name", "description")
@@ -157,7 +148,6 @@ class ReportingChannelFigureInline(admin.TabularInline):
 
 @admin.register(ReportingChannel)
 class ReportingChannelAdmin(RecordAdmin):
-    resource_classes = [ReportingChannelResource]
     list_display = ("name", "kind", "country", "organisation", "since_year", "status")
     list_filter = ("status", "kind", "country", "since_year")
     search_fields = ("name", "accepts", "description", "organisation__name")

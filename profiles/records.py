@@ -16,15 +16,12 @@ from portal.search.types import SearchDocument
 from .comparison import compare_tables
 from .models import Country, IndicatorValue, Initiative, Organisation, ReportingChannel
 from .resources import (
-    BULK_SPECS,
     IndicatorValueResource,
     InitiativeResource,
     OrganisationResource,
     ReportingChannelResource,
 )
 from .sections import country_section
-
-SPREADSHEETS = {spec.model: spec for spec in BULK_SPECS}
 
 
 def _join(*parts):
@@ -63,7 +60,6 @@ register(
             texts=lambda o: (str(o), _join(o.national_name, o.description)),
         ),
         sitemap=SitemapSection(),
-        spreadsheet=SPREADSHEETS[Organisation],
         resource=OrganisationResource,
     ),
     RecordType(
@@ -82,12 +78,10 @@ register(
             select_related=("country",),
         ),
         sitemap=SitemapSection(),
-        spreadsheet=SPREADSHEETS[Initiative],
         resource=InitiativeResource,
     ),
     RecordType(
         IndicatorValue,
-        spreadsheet=SPREADSHEETS[IndicatorValue],
         resource=IndicatorValueResource,
     ),
     RecordType(
@@ -114,7 +108,6 @@ register(
             ),
             select_related=("country", "organisation"),
         ),
-        spreadsheet=SPREADSHEETS[ReportingChannel],
         resource=ReportingChannelResource,
     ),
 )

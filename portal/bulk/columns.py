@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
+from .formats import Verbatim
+
 LIST_SEPARATOR = ";"
 
 
@@ -152,7 +154,7 @@ class FieldColumn(Column):
                 return datetime.date.fromisoformat(str(raw).strip()[:10])
             except ValueError:
                 raise ValueError(f"“{raw}” is not a date (YYYY-MM-DD).") from None
-        text = str(raw).strip()
+        text = str(raw) if isinstance(raw, Verbatim) else str(raw).strip()
         if self.choices is not None:
             if text in self.choices:
                 return self.choices[text]

@@ -24,9 +24,8 @@ from portal.permissions import assigned_country_ids, can_publish
 from portal.search_index import index_records
 
 from . import writer
-from .columns import KEEP, KeyMap
+from .columns import KEEP, ForeignKeyColumn, KeyMap
 from .formats import FileProblem, misdecoded
-from .spec import RecordSpec
 
 NEW, UPDATED, UNCHANGED, INVALID = "new", "updated", "unchanged", "invalid"
 OUTCOMES = (NEW, UPDATED, UNCHANGED, INVALID)
@@ -50,6 +49,7 @@ class Context:
         self.allowed = assigned_country_ids(user) if user is not None else None
         self.publisher = user is None or can_publish(user)
         self._keymaps = {}
+        self._instances = {}
         reason = f"Imported from {filename}"[:100] if filename else "Imported"
         # (history user id, change reason, history date) of every history entry written
         self.history = (user.pk if user is not None else None, reason, timezone.now())
@@ -61,9 +61,17 @@ class Context:
             self._keymaps[name] = KeyMap(model, key, scope=scope, normalise=normalise)
         return self._keymaps[name]
 
+    def instances(self, model):
+        """{pk: record} of a related model, loaded once (for Model.clean() rules)."""
+        if model not in self._instances:
+            records = model._default_manager.all().iterator(LOOKUP_CHUNK)
+            self._instances[model] = {record.pk: record for record in records}
+        return self._instances[model]
+
     def forget(self, model):
         """Drop the maps of `model` after writing it, so later sheets see the new records."""
         self._keymaps = {k: v for k, v in self._keymaps.items() if k[0] is not model}
+        self._instances.pop(model, None)
 
     def may(self, action, model):
         if self.user is None:
@@ -173,10 +181,7 @@ class TablePlan:
         self.new_attnames = [f.attname for f in fields]
         # New rows need no model instance unless Model.clean() or the type's validate_row
         # has rules of its own.
-        self.plain_new = (
-            type(spec).validate_row is RecordSpec.validate_row
-            and spec.model.clean is models.Model.clean
-        )
+        self.plain_new = spec.row_check is None and spec.model.clean is models.Model.clean
         self._static_defaults = {
             f.attname: f.get_default() for f in fields if not callable(f.default)
         }
@@ -272,7 +277,7 @@ def plan_table(spec, table, ctx, progress=None):
                 errors["slug"] = problem
         target = before = None
         if not errors and (record is not None or not plan.plain_new):
-            target, before = _assign(spec, record, values)
+            target, before = _assign(spec, ctx, record, values)
             errors.update(_clean_errors(spec, target))
             if not errors:
                 errors.update(spec.validate_row(ctx, values, target, relations))
@@ -535,9 +540,10 @@ def _permission_errors(spec, ctx, values, record, relations, errors):
     return found
 
 
-def _assign(spec, record, values):
+def _assign(spec, ctx, record, values):
     """The record with the row's values set (a new instance for a new row), and the values of
-    its concrete fields before (None for a new row)."""
+    its concrete fields before (None for a new row). Related records named by a foreign key
+    come from maps loaded once, so the model's clean() reading them costs no query a row."""
     target = record if record is not None else spec.model()
     before = None
     if record is not None:
@@ -545,6 +551,10 @@ def _assign(spec, record, values):
     for column in spec.field_columns:
         if column.name in values:
             column.assign(target, values[column.name])
+            if isinstance(column, ForeignKeyColumn) and values[column.name] is not None:
+                related = ctx.instances(column.related).get(values[column.name])
+                if related is not None:
+                    column.field.set_cached_value(target, related)
     return target, before
 
 

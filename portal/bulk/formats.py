@@ -57,9 +57,14 @@ def escape_formula(text):
     return text
 
 
+class Verbatim(str):
+    """The text of a cell an export escaped: kept exactly, surrounding whitespace too (a title
+    that starts with a tab comes back as it was written, so it still matches its record)."""
+
+
 def unescape_formula(value):
     if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
-        return value[1:]
+        return Verbatim(value[1:])
     return value
 
 

@@ -1,4 +1,5 @@
-"""The column reference of docs/spreadsheets.md, written from the specs (BULK_SPECS).
+"""The column reference of docs/spreadsheets.md, written from the specs, which are derived
+from each type's Resource (`<app>/resources.py`).
 
 A test compares the docs with `column_reference()`, so the tables editors read are the columns the
 import accepts; after changing a column, paste its output into the docs.

@@ -1,9 +1,10 @@
 """Every record type with a spreadsheet format, in the order a workbook is imported.
 
-Each app writes its formats in `<app>/resources.py` (BULK_SPECS) and declares them with its
-record types in `<app>/records.py` (`RecordType(..., spreadsheet=...)`), in the order a workbook
-is imported: related records before the records that name them (organisations before
-initiatives, acts before provisions).
+Each app declares a type's columns once, as a django-import-export Resource in
+`<app>/resources.py` (`portal.resources.RecordResource`), and names it with the record type in
+`<app>/records.py` (`RecordType(..., resource=...)`), in the order a workbook is imported:
+related records before the records that name them (organisations before initiatives, acts
+before provisions). The engine's specs are derived from those resources.
 """
 
 from functools import cache
@@ -13,7 +14,7 @@ from portal.records import record_types
 
 @cache
 def all_specs():
-    specs = [t.spreadsheet for t in record_types() if t.spreadsheet is not None]
+    specs = [t.resource.spec() for t in record_types() if t.resource is not None]
     names = [spec.name for spec in specs]
     assert len(names) == len(set(names)), "record type names must be unique"
     return tuple(specs)

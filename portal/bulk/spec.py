@@ -1,11 +1,12 @@
-"""RecordSpec: the documented spreadsheet format of one record type."""
+"""RecordSpec: the engine's form of one record type's spreadsheet format.
+
+Specs are not written by hand: `portal.resources.RecordResource.spec()` derives each one from the
+type's django-import-export Resource, the one declaration of its columns.
+"""
 
 from django.utils.text import slugify
 
-from portal.models import Status
 from portal.permissions import country_relation
-
-from .columns import FieldColumn, ForeignKeyColumn, ManyToManyColumn, RelationColumn
 
 
 class RecordSpec:
@@ -13,11 +14,21 @@ class RecordSpec:
 
     `name` is the type's name on the command line and the workbook's sheet name (e.g.
     "initiatives"); `key` names the columns that identify a record (its natural key);
-    `slug_from` builds the slug of a new record from its parsed values when the file gives none.
+    `slug_from` builds the slug of a new record from its parsed values when the file gives none;
+    `row_check(ctx, values, record, relations)` returns {column: message} for rules of a whole row.
     """
 
     def __init__(
-        self, name, model, columns, *, key, slug_from=None, slug_scope=None, description=""
+        self,
+        name,
+        model,
+        columns,
+        *,
+        key,
+        slug_from=None,
+        slug_scope=None,
+        description="",
+        row_check=None,
     ):
         self.name = name
         self.model = model
@@ -27,6 +38,7 @@ class RecordSpec:
         self.slug_from = slug_from
         self.slug_scope = slug_scope  # a column whose record the slug is unique within
         self.description = description
+        self.row_check = row_check
         self.field_columns = [c for c in self.columns if not c.after_save]
         self.relation_columns = [c for c in self.columns if c.after_save]
         self.country_attribute, self.country_many = country_relation(model)
@@ -52,8 +64,10 @@ class RecordSpec:
         return base or self.name.rstrip("s")
 
     def validate_row(self, ctx, values, record, relations):
-        """Extra checks of one row: {column name: message}. Override per type if needed."""
-        return {}
+        """Extra checks of one row: {column name: message}."""
+        if self.row_check is None:
+            return {}
+        return self.row_check(ctx, values, record, relations)
 
     def queryset(self, country=None):
         queryset = self.model._default_manager.all()
@@ -82,29 +96,3 @@ class RecordSpec:
                         row.append(column.render(record, ctx))
                 yield row
             last = ids[-1]
-
-
-def status_column():
-    return FieldColumn(
-        "status",
-        keep_when_blank=True,
-        help_text=(
-            "draft (default for new rows), in_review, published or withdrawn. Empty keeps an "
-            "existing record's status. Only publishers import published or withdrawn rows or "
-            "change the status of a published or withdrawn record."
-        ),
-    )
-
-
-def default_status():
-    return Status.DRAFT
-
-
-__all__ = [
-    "FieldColumn",
-    "ForeignKeyColumn",
-    "ManyToManyColumn",
-    "RecordSpec",
-    "RelationColumn",
-    "status_column",
-]

@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
-    "import_export",
     "simple_history",
     "axes",
     "csp",
@@ -242,10 +241,8 @@ PERMISSIONS_POLICY = {
     )
 }
 
-IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Largest spreadsheet an import accepts (bytes); larger files are refused with a clear message.
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50_000_000)  # 50 MB
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # The country model every record type relates to, referenced the way AUTH_USER_MODEL is: portal
 # reads it with portal.records.country_model() and never imports the app that defines it.

@@ -1,6 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from portal.models import ImportLog, Status
 from profiles.models import Initiative
@@ -220,3 +220,14 @@ def test_a_csv_row_with_extra_cells_is_refused_in_the_preview(csrf_client, lt):
     assert "<strong>cell 5 (no header)</strong>: Row 2 has 5 cells but the header has 4" in html
     assert 'name="confirm"' not in html
     assert not Initiative.objects.exists()
+
+
+def test_the_admin_has_one_spreadsheet_import_and_export(client, editor):
+    """django-import-export's own Import/Export pages are gone: Spreadsheet import is the one."""
+    page = client.get(reverse("admin:profiles_initiative_changelist")).content.decode()
+    assert page.count("/import/") == 1 and page.count("/export/") == 1
+    for name in ("profiles_initiative_import", "profiles_initiative_export"):
+        with pytest.raises(NoReverseMatch):
+            reverse(f"admin:{name}")
+    # the admin reads "import" as a record id: no such record, back to the admin index
+    assert client.get("/admin/profiles/initiative/import/").status_code in (302, 404)

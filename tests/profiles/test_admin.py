@@ -78,9 +78,9 @@ RESOURCE_MODELS = [
 
 @pytest.mark.parametrize("model", RESOURCE_MODELS, ids=lambda m: m.__name__)
 def test_record_admins_import_and_export(admin_client, lithuania, model):
-    assert admin.site._registry[model].resource_classes
-    assert admin_client.get(admin_url(model, "import")).status_code == 200
-    assert admin_client.get(admin_url(model, "export")).status_code == 200
+    assert admin.site._registry[model].bulk_spec.model is model
+    assert admin_client.get(admin_url(model, "bulk_import")).status_code == 200
+    assert admin_client.get(admin_url(model, "bulk_export")).status_code == 200
 
 
 def test_list_filters_by_country_theme_year_and_kind(admin_client, lithuania):
@@ -138,14 +138,11 @@ def test_admin_import_with_a_bad_row_writes_nothing(admin_client, lithuania):
         "XX,Bad row,20155,national,Body,draft\n"
     )
     response = admin_client.post(
-        admin_url(Initiative, "import"),
-        {
-            "resource": "0",
-            "format": "0",
-            "import_file": SimpleUploadedFile("rows.csv", csv.encode(), "text/csv"),
-        },
+        admin_url(Initiative, "bulk_import"),
+        {"file": SimpleUploadedFile("rows.csv", csv.encode(), "text/csv")},
     )
     html = response.content.decode()
     assert response.status_code == 200
     assert "No country with iso code" in html and "2100" in html
+    assert "Confirm import" not in html
     assert Initiative.objects.count() == before
