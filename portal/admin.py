@@ -11,9 +11,13 @@ from .admin_workflow import EditorialAdminMixin, HistoryAdminMixin, SharedDelete
 from .bulk.admin import BulkAdminMixin
 from .models import EditorProfile
 from .resources import formula_safe_dataset
+from .review import ReviewAdminMixin
+from .suggestions_admin import SuggestionPanelMixin
 
 
 class RecordAdmin(
+    SuggestionPanelMixin,
+    ReviewAdminMixin,
     EditorialAdminMixin,
     SharedDeleteMixin,
     BulkAdminMixin,
