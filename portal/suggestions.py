@@ -38,7 +38,10 @@ from .records import record_type, record_types
 
 logger = logging.getLogger(__name__)
 
-HONEYPOT = "website"
+HOW_TO = (
+    "To suggest a correction, open the page with the error and follow its “Suggest a "
+    "correction” link: the form then knows which record you mean."
+)
 RATE_WINDOW_SECONDS = 3600
 RATE_KEY = "suggestions:rate:{digest}:{window}"
 SUBJECT_LENGTH = 120
@@ -188,6 +191,8 @@ class SuggestionForm(forms.ModelForm):
 def suggest(request):
     """GET: the form for a record (or a section of a country page); POST: store it."""
     params = request.POST if request.method == "POST" else request.GET
+    if request.method != "POST" and "record" not in params:
+        return render(request, "portal/suggest_bad.html", {"reason": HOW_TO})
     try:
         record = public_record(params.get("record"))
         section = params.get("section", "")

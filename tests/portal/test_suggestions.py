@@ -144,7 +144,7 @@ def test_header_injection_through_the_address_is_refused(reader, initiative):
 @pytest.mark.parametrize(
     "query",
     [
-        {},
+        {"record": ""},
         {"record": "nonsense"},
         {"record": "auth.user:1"},
         {"record": "profiles.initiative:abc"},
