@@ -314,3 +314,21 @@ def test_hostile_input_stays_escaped_in_the_admin_and_plain_in_mails(reader, ini
         assert HOSTILE in message.body  # plain text: shown as the characters, never as markup
         assert "&lt;" not in message.body
     assert {tuple(m.to) for m in mail.outbox[:2]} == {(lt_editor.email,), (publisher.email,)}
+
+
+def test_the_form_runs_a_fixed_number_of_queries(client, lt, initiative):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(params):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/suggest/", params).status_code == 200
+        return len(captured)
+
+    record = {"record": record_key(initiative)}
+    section = {"record": record_key(lt), "section": "national-initiatives"}
+    before = queries(record), queries(section)
+    for year in range(2000, 2020):
+        InitiativeFactory(country=lt, year=year, status=Status.PUBLISHED)
+    assert (queries(record), queries(section)) == before
+    assert before[0] <= 2  # the record, nothing else
