@@ -199,7 +199,7 @@ def record_lists(user):
     filters = {
         "review": f"status__exact={Status.IN_REVIEW}",
         "draft": f"status__exact={Status.DRAFT}",
-        "stale": f"status__exact={Status.PUBLISHED}&updated_at__lt={stale_before.isoformat()}",
+        "stale": f"status__exact={Status.PUBLISHED}&updated_at__date__lt={stale_before:%Y-%m-%d}",
     }
     seen_types = set()
     shown = []
