@@ -9,9 +9,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from .admin_workflow import EditorialAdminMixin, HistoryAdminMixin, SharedDeleteMixin
 from .bulk.admin import BulkAdminMixin
 from .models import EditorProfile
+from .review import ReviewAdminMixin
+from .suggestions_admin import SuggestionPanelMixin
 
 
 class RecordAdmin(
+    SuggestionPanelMixin,
+    ReviewAdminMixin,
     EditorialAdminMixin,
     SharedDeleteMixin,
     BulkAdminMixin,

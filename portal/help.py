@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
@@ -23,6 +23,7 @@ HELP_PAGES = {
     "spreadsheets": "spreadsheets.md",
 }
 DOC_LINK = re.compile(r"^(?P<file>[\w-]+\.md)(?P<anchor>#[\w-]*)?$")
+DOC_IMAGE = re.compile(r"^img/(?P<name>[\w-]+)\.png$")
 
 
 def _markdown():
@@ -56,6 +57,11 @@ def _render(source, modified):
         for child in token.children or ():
             if child.type == "link_open":
                 child.attrSet("href", _link_to_help(child.attrGet("href") or ""))
+            if child.type == "image":
+                # The guides' screenshots (docs/img/*.png), served to signed-in staff below.
+                image = DOC_IMAGE.match(child.attrGet("src") or "")
+                if image:
+                    child.attrSet("src", reverse("admin-help-image", args=[image["name"]]))
     return title, md.renderer.render(tokens, md.options, {})
 
 
@@ -93,7 +99,16 @@ def help_page(request, name):
     return TemplateResponse(request, "admin/portal/help_page.html", context)
 
 
+def help_image(request, name):
+    source = settings.BASE_DIR / "docs" / "img" / f"{name}.png"
+    try:
+        return FileResponse(source.open("rb"), content_type="image/png")
+    except FileNotFoundError as missing:
+        raise Http404("No such image.") from missing
+
+
 urlpatterns = [
     path("", admin.site.admin_view(help_index), name="admin-help-index"),
     path("<slug:name>/", admin.site.admin_view(help_page), name="admin-help"),
+    path("img/<slug:name>.png", admin.site.admin_view(help_image), name="admin-help-image"),
 ]

@@ -1,6 +1,7 @@
 """Abstract building blocks shared by the record types of every app."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -232,3 +233,136 @@ class ImportLog(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Suggestion.State.NEW)
+
+    def visible_to(self, user):
+        """The suggestions `user` may read: those about records tied to one of their countries,
+        and those about shared reference data (no country), which any editor may change.
+        Administrators read every one."""
+        from .permissions import assigned_country_ids
+
+        allowed = assigned_country_ids(user)
+        if allowed is None:
+            return self
+        through = Suggestion.countries.through.objects.filter(suggestion_id=models.OuterRef("pk"))
+        return self.filter(Exists(through.filter(country_id__in=allowed)) | ~Exists(through))
+
+
+class Suggestion(models.Model):
+    """A reader's correction to a public record (or to one section of a country page).
+
+    Never public: readers write them through the form, editors of the record's countries read
+    and decide them in the admin. The reader's texts are plain text everywhere they are shown.
+    """
+
+    class State(models.TextChoices):
+        NEW = "new", _("New")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, verbose_name=_("record type")
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    section = models.CharField(
+        _("country page section"),
+        max_length=60,
+        blank=True,
+        help_text=_("The section of the country page the reader wrote about, if any."),
+    )
+    record_label = models.CharField(
+        _("record"), max_length=300, help_text=_("The record's name when the reader wrote.")
+    )
+    countries = models.ManyToManyField(
+        settings.PORTAL_COUNTRY_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("countries"),
+        help_text=_("The record's countries when the reader wrote: their editors decide it."),
+    )
+    problem = models.TextField(_("what is wrong"), max_length=2000)
+    proposed_text = models.TextField(_("proposed text"), max_length=4000, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    email = models.EmailField(
+        _("reader's e-mail"),
+        blank=True,
+        help_text=_("Given for a reply: the reader is told the decision. Never shown publicly."),
+    )
+    # An HMAC of the reader's address, never the address: the per-address limit counts these
+    # when the cache cannot (portal.suggestions).
+    address_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=State.choices, default=State.NEW, db_index=True
+    )
+    note = models.TextField(
+        _("editor's note"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Why it was accepted, rejected or a duplicate; sent to the reader."),
+    )
+    decided_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reader_told_at = models.DateTimeField(_("reader told"), null=True, blank=True)
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=("content_type", "object_id"))]
+        verbose_name = _("suggested correction")
+        verbose_name_plural = _("suggested corrections")
+
+    def __str__(self):
+        return f"Correction to {self.record_label} ({self.created_at:%Y-%m-%d})"
+
+
+class ReviewNote(models.Model):
+    """A Publisher's note on sending a record in review back to its editor, shown on the
+    editor's desk until the record is saved again."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, verbose_name=_("record type")
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    note = models.TextField(_("note"), max_length=2000)
+    editor = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent back to"),
+    )
+    written_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=("content_type", "object_id", "created_at"))]
+        verbose_name = _("review note")
+        verbose_name_plural = _("review notes")
+
+    def __str__(self):
+        return f"Review note ({self.created_at:%Y-%m-%d})"

@@ -31,12 +31,16 @@ def role_permissions():
     publish = Permission.objects.filter(
         content_type__app_label="portal", codename="publish_records"
     )
+    # Readers' suggested corrections: editors read and decide those of their countries.
+    suggestions = Permission.objects.filter(
+        content_type__app_label="portal", codename__in=("view_suggestion", "change_suggestion")
+    )
     administration = Permission.objects.filter(
         content_type__app_label__in=("auth", "portal", "axes")
     )
     return {
-        EDITOR: records,
-        PUBLISHER: records | publish,
+        EDITOR: records | suggestions,
+        PUBLISHER: records | publish | suggestions,
         ADMINISTRATOR: _record_permissions() | publish | administration,
     }
 

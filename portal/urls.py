@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from . import compare as compare_views
-from . import views
+from . import suggestions, views
 from .http_cache import public_page
 from .search.views import robots_txt, search_view
 from .sitemaps import sitemaps
@@ -23,6 +23,8 @@ urlpatterns = [
         public_page(views.CountryChangesFeed()),
         name="country-changes-feed",
     ),
+    # Readers' corrections: a form, never cached (CSRF); suggestions themselves are never public.
+    path("suggest/", suggestions.suggest, name="suggest"),
     path("", include("profiles.urls")),
     path("", include("laws.urls")),
     path("", include("library.urls")),

@@ -65,7 +65,7 @@ DATABASE_ROUTERS = ["portal.db_routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin with the editor's desk
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -252,6 +252,25 @@ PORTAL_COUNTRY_MODEL = "profiles.Country"
 SITE_NAME = "Child Online Safety Portal"
 SITE_CONTACT_EMAIL = env.str("PORTAL_CONTACT_EMAIL", default="contact@example.org")
 SITE_DATA_LICENCE = "CC BY 4.0"
+
+# Mail (suggested corrections to editors, decisions to readers): EMAIL_URL in django-environ's
+# form, e.g. smtp+tls://user:password@mail.example.org:587; the console by default.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = EMAIL_CONFIG.get("EMAIL_FILE_PATH") or None
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="portal@example.org")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Suggested corrections one address may send per hour (portal/suggestions.py).
+PORTAL_SUGGESTIONS_PER_HOUR = env.int("PORTAL_SUGGESTIONS_PER_HOUR", default=5)
+# A published record unchanged for longer than this is listed as stale on the editors' desk.
+PORTAL_STALE_AFTER_DAYS = env.int("PORTAL_STALE_AFTER_DAYS", default=365)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,8 @@ MAX_PAGES = 1000
 # the first few of each combination of parameter names on a path: each template state is seen
 # without enumerating every product of values.
 SAMPLES_PER_COMBINATION = 3
+# Every record page links its correction form: one template, sampled like a combination.
+SAMPLED_PATHS = {"/suggest/"}
 # Searches the crawl cannot reach by links: hits with facets and pages, a misspelling answered
 # with "did you mean", a provision number, nothing found, markup in the query.
 SEARCHES = [
@@ -98,10 +100,11 @@ def internal_link(base, href):
 
 
 def combination(url):
-    """(path, parameter names) for a URL with two or more query parameters, else None."""
+    """(path, parameter names) for a URL with two or more query parameters, or of a sampled
+    path, else None."""
     parts = urlsplit(url)
     names = frozenset(name for name, _ in parse_qsl(parts.query, keep_blank_values=True))
-    return (parts.path, names) if len(names) > 1 else None
+    return (parts.path, names) if len(names) > 1 or parts.path in SAMPLED_PATHS else None
 
 
 def crawl(client, seeds):
