@@ -8,12 +8,13 @@ from portal.bulk.columns import (
     ManyToManyColumn,
     RelationColumn,
     upper,
+    visible_rows,
 )
 from portal.bulk.spec import RecordSpec, status_column
 from portal.resources import RecordResource
 from profiles.models import Country
 
-from .models import Authorship, Report, ReportTitle, Topic
+from .models import Author, Authorship, Report, ReportTitle, Topic
 from .names import parse_author_cell
 from .services import (
     author_resolve,
@@ -226,6 +227,7 @@ class AuthorsColumn(RelationColumn):
     def load_current(self, ctx, ids):
         current = {pk: [] for pk in ids}
         rows = Authorship.objects.filter(report_id__in=ids).order_by("position", "pk")
+        rows = visible_rows(ctx, rows, Author, "author")
         for report, key, family, given in rows.values_list(
             "report_id", "author__match_key", "author__family_name", "author__given_names"
         ):

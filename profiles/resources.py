@@ -18,6 +18,7 @@ from portal.bulk.columns import (
     ManyToManyColumn,
     RelationColumn,
     upper,
+    visible_rows,
 )
 from portal.bulk.spec import RecordSpec, status_column
 from portal.bulk.writer import replace_relation_rows
@@ -390,6 +391,7 @@ class OrganisationRolesColumn(RelationColumn):
     def load_current(self, ctx, ids):
         current = {pk: [] for pk in ids}
         rows = InitiativeOrganisation.objects.filter(initiative_id__in=ids).order_by("order", "pk")
+        rows = visible_rows(ctx, rows, Organisation, "organisation")
         for initiative, organisation, role in rows.values_list(
             "initiative_id", "organisation_id", "role"
         ):

@@ -85,7 +85,7 @@ class RecordSpec:
 
 
 def status_column():
-    return FieldColumn(
+    column = FieldColumn(
         "status",
         keep_when_blank=True,
         help_text=(
@@ -94,6 +94,8 @@ def status_column():
             "change the status of a published or withdrawn record."
         ),
     )
+    column.editor_only = True  # every record a public download holds is published
+    return column
 
 
 def default_status():

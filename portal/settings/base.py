@@ -234,6 +234,14 @@ SITE_NAME = "Child Online Safety Portal"
 SITE_CONTACT_EMAIL = env.str("PORTAL_CONTACT_EMAIL", default="contact@example.org")
 SITE_DATA_LICENCE = "CC BY 4.0"
 
+# The whole database as a data package (portal/datapackage.py, docs/open-data.md): where the zip
+# is kept, how old a package must be before an edit gets it rebuilt (one rebuild for a burst of
+# edits), and how: "background" (a thread of the serving process), "inline" (in the request) or
+# "off" (only `manage.py build_datapackage`).
+PORTAL_DATAPACKAGE_DIR = env.path("PORTAL_DATAPACKAGE_DIR", default=BASE_DIR / "media" / "data")
+PORTAL_DATAPACKAGE_MIN_AGE = env.int("PORTAL_DATAPACKAGE_MIN_AGE", default=300)
+PORTAL_DATAPACKAGE_REBUILD = env.str("PORTAL_DATAPACKAGE_REBUILD", default="background")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
