@@ -113,6 +113,10 @@ def download_links(request):
     ]
 
 
+def _bad_request(message):
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 class DownloadableListMixin:
     """A public list whose records can be downloaded: `?format=csv|xlsx|json` answers every
     record the page's filters select (all pages); another format is a 400."""
@@ -122,21 +126,18 @@ class DownloadableListMixin:
         if not fmt:
             return super().get(request, *args, **kwargs)
         if fmt not in FORMATS:
-            return HttpResponseBadRequest(
-                f"Unknown format “{fmt}”: use one of {', '.join(FORMATS)}.",
-                content_type="text/plain; charset=utf-8",
-            )
+            # The value is not echoed back: a query string is anybody's to write.
+            return _bad_request(f"Unknown format: use one of {', '.join(FORMATS)}.")
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is None:
             queryset = self.get_queryset()
         else:
             filterset = self.get_filterset(filterset_class)
             if not filterset.is_valid():
-                problems = "; ".join(
-                    f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
-                )
-                return HttpResponseBadRequest(
-                    f"Invalid filter: {problems}", content_type="text/plain; charset=utf-8"
+                names = ", ".join(filterset.errors)
+                return _bad_request(
+                    f"Invalid filter value in: {names}. The list page without the format "
+                    "parameter shows what is wrong; nothing was downloaded."
                 )
             queryset = filterset.qs
         return download_response(queryset.model, queryset, fmt)

@@ -6,11 +6,11 @@ import io
 import json
 import re
 import zipfile
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from frictionless import Package, validate
 from openpyxl import load_workbook
@@ -32,6 +32,21 @@ from tests.profiles.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def counted_queries():
+    """The SQL statements run inside (counted at the cursor: the test client's request signals
+    reset Django's own query log)."""
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield statements
+
 
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
@@ -189,13 +204,13 @@ def test_download_query_count_does_not_grow_with_the_data(client, lt):
     def queries(extra):
         for _ in range(extra):
             ReportFactory(countries=[lt], authors=[AuthorFactory()], status=Status.PUBLISHED)
-        with CaptureQueriesContext(connection) as captured:
+        with counted_queries() as statements:
             rows = download(client, reverse("library:report-list"), {"country": "LT"}, "csv")
-        return len(rows), len(captured)
+        return len(rows), len(statements)
 
     small, large = queries(3), queries(30)
     assert (small[0], large[0]) == (3, 33)
-    assert small[1] == large[1]
+    assert small[1] == large[1] > 0
 
 
 # --- the data package ------------------------------------------------------------------------
@@ -247,9 +262,9 @@ def test_the_data_package_is_valid_and_holds_every_public_record(client, demo, t
     (dataset,) = [json.loads(block) for block in JSON_LD.findall(html)]
     assert dataset["@type"] == "Dataset" and dataset["license"].endswith("/by/4.0/")
     assert dataset["distribution"][0]["contentUrl"].endswith(reverse("data-package"))
-    with CaptureQueriesContext(connection) as captured:
+    with counted_queries() as statements:
         assert client.get(reverse("data")).status_code == 200
-    assert len(captured) == 0  # a fresh package's page reads its meta file only
+    assert statements == []  # a fresh package's page reads its meta file only
 
 
 def test_publishing_gets_the_package_rebuilt_once_old_enough(client, lt, settings):
@@ -316,13 +331,13 @@ def test_detail_pages_describe_their_record_in_json_ld(client, demo):
     # the metadata costs no query a record
     country = Country.objects.get(iso_code="LT")
     url = reverse("laws:country-legislation", kwargs={"iso_code": "lt"})
-    with CaptureQueriesContext(connection) as before:
+    with counted_queries() as before:
         client.get(url)
     LegalAct.objects.create(country=country, title="One more act", slug="lt-one-more", kind="law")
     LegalAct.objects.filter(slug="lt-one-more").update(status=Status.PUBLISHED)
-    with CaptureQueriesContext(connection) as after:
+    with counted_queries() as after:
         client.get(url)
-    assert len(before) == len(after)
+    assert len(before) == len(after) > 0
 
 
 def test_json_ld_cannot_be_closed_by_a_record_text(client, lt):
