@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 os.environ["DJANGO_DEBUG"] = "false"
+# Generating and downloading the full volume has statements longer than a page's limit.
+os.environ.setdefault("DJANGO_DB_STATEMENT_TIMEOUT_MS", "0")
 
 import django  # noqa: E402
 
