@@ -34,6 +34,7 @@ def public_pages():
         ("compare", "/compare/?country=LT&country=LV"),
         ("compare-form", "/compare/"),
         ("changes", "/countries/lt/changes/"),
+        ("data", "/data/"),
     ]
 
 
