@@ -4,11 +4,15 @@
 - country page latency (median, p95) against a trivial Django view in the same process: served
   from the whole-page cache (what readers get; local memory and, when it answers, Redis) and
   rendered with the cache off (the first reader after a change);
-- global search latency against a plain `icontains` filter over the same fields and records.
+- global search latency against a plain `icontains` filter over the same fields and records;
+- the CSV download of every public report (`/library/?format=csv`) at about 1/13 of the reports
+  and at all of them: time, SQL queries, Python's peak memory (flat: the rows are streamed), and
+  PostgreSQL's `COPY ... TO` of the same rows (bench/downloads.py).
 
 Needs DATABASE_URL pointing at a scratch database (it is flushed). Writes the summary to stdout
 and to bench-out/summary.{txt,json}. BENCH_SCALE (default 1) scales every volume down for a
 quick run; BENCH_COUNTRIES (default 200) and BENCH_EXTRA_REPORTS (default 100000) set the rest.
+BENCH_PARTS (default "pages,search,downloads") chooses the measurements after the generation.
 """
 
 import json
@@ -25,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 os.environ["DJANGO_DEBUG"] = "false"
+# Generating and downloading the full volume has statements longer than a page's limit.
+os.environ.setdefault("DJANGO_DB_STATEMENT_TIMEOUT_MS", "0")
 
 import django  # noqa: E402
 
@@ -39,6 +45,7 @@ from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import clear_url_caches  # noqa: E402
 
+from bench import downloads  # noqa: E402
 from bench.generate import Generator  # noqa: E402
 from library.models import Author, Report  # noqa: E402
 from portal.search.models import SearchEntry  # noqa: E402
@@ -52,6 +59,7 @@ SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 COUNTRIES = int(os.environ.get("BENCH_COUNTRIES", "200"))
 EXTRA_REPORTS = int(int(os.environ.get("BENCH_EXTRA_REPORTS", "100000")) * SCALE)
 REPEAT = int(os.environ.get("BENCH_REPEAT", "40"))
+PARTS = set(os.environ.get("BENCH_PARTS", "pages,search,downloads").split(","))
 
 # The plain alternative: every text field the index covers, one icontains per word and field.
 ICONTAINS_FIELDS = {
@@ -206,53 +214,60 @@ def main():
     }
     log(f"generated in {summary['generate_s']} s: {summary['rows']}")
 
-    started = time.perf_counter()
-    call_command("rebuild_search_index", verbosity=0)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    summary["index_s"] = round(time.perf_counter() - started, 1)
-    summary["index_entries"] = SearchEntry.objects.count()
-    log(f"indexed {summary['index_entries']} entries in {summary['index_s']} s")
+    if PARTS & {"pages", "search"}:  # the index serves those two
+        started = time.perf_counter()
+        call_command("rebuild_search_index", verbosity=0)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        summary["index_s"] = round(time.perf_counter() - started, 1)
+        summary["index_entries"] = SearchEntry.objects.count()
+        log(f"indexed {summary['index_entries']} entries in {summary['index_s']} s")
 
-    # Country page against a trivial view, same process, same middleware.
-    trivial = timed(lambda: client.get("/bench/trivial/"), repeat=REPEAT * 5)
-    summary["country_page"] = country_page_latency(client, first.get_absolute_url(), trivial)
-    log(f"country page {summary['country_page']}")
+    if "pages" in PARTS:
+        # Country page against a trivial view, same process, same middleware.
+        trivial = timed(lambda: client.get("/bench/trivial/"), repeat=REPEAT * 5)
+        summary["country_page"] = country_page_latency(client, first.get_absolute_url(), trivial)
+        log(f"country page {summary['country_page']}")
 
-    # Search: a rare name, a typo, common words, a provision number.
-    author = Author.objects.order_by("pk")[len(generator.authors) // 2]
-    queries = {
-        "author name": author.family_name,
-        "typo in a name": author.family_name[:-2] + author.family_name[-1:],
-        "two common words": "online safety",
-        "stemmed word": "policies",
-        "rare pair": "grooming removal",
-        "provision number": "120.1",
-    }
-    summary["search"] = {}
-    for label, query in queries.items():
-        indexed = timed(lambda q=query: search(q))
-        plain = timed(lambda q=query: icontains_search(q), repeat=max(5, REPEAT // 4), warmup=1)
-        with CaptureQueriesContext(connection) as captured:
-            found = search(query)
-        summary["search"][label] = {
-            "query": query,
-            "hits": found.total,
-            "sql_queries": len(captured.captured_queries),
-            "corrected_to": found.query if found.corrected_from else "",
-            "icontains_hits": icontains_search(query)[0],
-            "search": indexed,
-            "icontains": plain,
-            "speedup_median": round(plain["median_ms"] / indexed["median_ms"], 1),
-            "speedup_p95": round(plain["p95_ms"] / indexed["p95_ms"], 1),
-            "hits_estimated": bool(getattr(found.total, "approximate", False)),
-            "targets_met": indexed["p95_ms"] <= 50
-            and plain["median_ms"] / indexed["median_ms"] >= 20,
+    if "search" in PARTS:
+        # Search: a rare name, a typo, common words, a provision number.
+        author = Author.objects.order_by("pk")[len(generator.authors) // 2]
+        queries = {
+            "author name": author.family_name,
+            "typo in a name": author.family_name[:-2] + author.family_name[-1:],
+            "two common words": "online safety",
+            "stemmed word": "policies",
+            "rare pair": "grooming removal",
+            "provision number": "120.1",
         }
-        log(f"search {label!r}: {summary['search'][label]}")
-    page_url = f"/search/?q={queries['author name']}"
-    summary["search_page"] = timed(lambda: client.get(page_url))
+        summary["search"] = {}
+        for label, query in queries.items():
+            indexed = timed(lambda q=query: search(q))
+            plain = timed(lambda q=query: icontains_search(q), repeat=max(5, REPEAT // 4), warmup=1)
+            with CaptureQueriesContext(connection) as captured:
+                found = search(query)
+            summary["search"][label] = {
+                "query": query,
+                "hits": found.total,
+                "sql_queries": len(captured.captured_queries),
+                "corrected_to": found.query if found.corrected_from else "",
+                "icontains_hits": icontains_search(query)[0],
+                "search": indexed,
+                "icontains": plain,
+                "speedup_median": round(plain["median_ms"] / indexed["median_ms"], 1),
+                "speedup_p95": round(plain["p95_ms"] / indexed["p95_ms"], 1),
+                "hits_estimated": bool(getattr(found.total, "approximate", False)),
+                "targets_met": indexed["p95_ms"] <= 50
+                and plain["median_ms"] / indexed["median_ms"] >= 20,
+            }
+            log(f"search {label!r}: {summary['search'][label]}")
+        page_url = f"/search/?q={queries['author name']}"
+        summary["search_page"] = timed(lambda: client.get(page_url))
+
+    if "downloads" in PARTS:
+        reports = Report.objects.public().count()
+        summary["downloads"] = downloads.measure(client, max(1, reports // 13), log)
 
     summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     OUT.mkdir(exist_ok=True)

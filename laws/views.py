@@ -6,6 +6,7 @@ from portal.listing import PublicListView
 from profiles.models import Country
 
 from .filters import ProvisionFilter
+from .json_ld import legislation_json_ld, provision_json_ld
 from .models import (
     ChildDefinition,
     CountryInstrumentStatus,
@@ -71,6 +72,7 @@ def country_legislation(request, iso_code):
             "definitions": definitions,
             "instrument_statuses": statuses_by_instrument(statuses),
             "acts": acts,
+            "json_ld": legislation_json_ld(country, acts, request),
         },
     )
 
@@ -110,4 +112,5 @@ class ProvisionDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["penalty_groups"] = group_penalties(self.object.penalties.all())
+        context["json_ld"] = provision_json_ld(self.object, self.request)
         return context

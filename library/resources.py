@@ -1,7 +1,7 @@
 """The spreadsheet columns of reports (natural key: title + year), as a django-import-export
 Resource that portal.resources.RecordResource runs through the fast engine."""
 
-from portal.bulk.columns import RelationColumn
+from portal.bulk.columns import RelationColumn, visible_rows
 from portal.resources import (
     NaturalKeyListWidget,
     RecordField,
@@ -10,7 +10,7 @@ from portal.resources import (
     countries_field,
 )
 
-from .models import Authorship, Report, ReportTitle, Topic
+from .models import Author, Authorship, Report, ReportTitle, Topic
 from .names import parse_author_cell
 from .services import (
     author_resolve,
@@ -48,6 +48,7 @@ class AuthorsColumn(RelationColumn):
     def load_current(self, ctx, ids):
         current = {pk: [] for pk in ids}
         rows = Authorship.objects.filter(report_id__in=ids).order_by("position", "pk")
+        rows = visible_rows(ctx, rows, Author, "author")
         for report, key, family, given in rows.values_list(
             "report_id", "author__match_key", "author__family_name", "author__given_names"
         ):

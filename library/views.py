@@ -8,6 +8,7 @@ from profiles.models import Country
 
 from .citations import FORMATS, apa
 from .filters import ReportFilter
+from .json_ld import report_json_ld
 from .models import Author, Report, ReportType
 
 EXPORT_LIMIT = 2000  # a download of the filtered list holds at most this many reports
@@ -86,6 +87,7 @@ class ReportDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["citation"] = apa(self.object)
+        context["json_ld"] = report_json_ld(self.object, self.request)
         return context
 
 

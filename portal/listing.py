@@ -2,13 +2,16 @@
 
 from django_filters.views import FilterView
 
+from .downloads import DownloadableListMixin
 
-class PublicListView(FilterView):
+
+class PublicListView(DownloadableListMixin, FilterView):
     """A filtered, paginated list.
 
     - An invalid filter value (a year of "abc", an unknown choice) shows the form error and an empty
       result (django-filter's strict mode), never a 500.
     - A bad page number ("abc", -1, 10**9) shows the nearest valid page instead of a 404.
+    - `?format=csv|xlsx|json` downloads every record the filters select (portal.downloads).
     """
 
     paginate_by = 25

@@ -56,13 +56,23 @@ class RecordField(fields.Field):
     """A column with what editors read about it and the rules the engine applies.
 
     `help_text` overrides the model field's; `required` overrides "not blank and no default";
-    with `keep_when_blank` an empty cell leaves an existing record's value as it is."""
+    with `keep_when_blank` an empty cell leaves an existing record's value as it is;
+    `editor_only` columns are left out of public downloads."""
 
-    def __init__(self, *args, help_text="", required=None, keep_when_blank=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        help_text="",
+        required=None,
+        keep_when_blank=False,
+        editor_only=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.help_text = help_text
         self.required = required
         self.keep_when_blank = keep_when_blank
+        self.editor_only = editor_only
 
     def column_options(self):
         return {"help_text": self.help_text, "required": self.required}
@@ -138,7 +148,10 @@ def countries_field(attribute="countries", **kwargs):
 class RecordResource(resources.ModelResource):
     """Base of every record type's resource: columns in `Meta.fields` order, status last."""
 
-    status = RecordField(attribute="status", keep_when_blank=True, help_text=STATUS_HELP)
+    # Left out of public downloads: every record they hold is published.
+    status = RecordField(
+        attribute="status", keep_when_blank=True, editor_only=True, help_text=STATUS_HELP
+    )
 
     class Meta:
         name = ""
@@ -217,9 +230,12 @@ def _column(resource_class, name):
     options = field.column_options() if isinstance(field, RecordField) else {}
     widget = field.widget
     if hasattr(widget, "column"):
-        return widget.column(field.column_name, field.attribute, **options)
-    keep = isinstance(field, RecordField) and field.keep_when_blank
-    return FieldColumn(field.column_name, field.attribute, keep_when_blank=keep, **options)
+        column = widget.column(field.column_name, field.attribute, **options)
+    else:
+        keep = isinstance(field, RecordField) and field.keep_when_blank
+        column = FieldColumn(field.column_name, field.attribute, keep_when_blank=keep, **options)
+    column.editor_only = isinstance(field, RecordField) and field.editor_only
+    return column
 
 
 def _result(outcome, headers):

@@ -42,5 +42,11 @@ urlpatterns += [
     path("robots.txt", public_page(robots_txt), name="robots-txt"),
 ]
 
+# The whole database as a data package.
+urlpatterns += [
+    path("data/", public_page(views.data_page), name="data"),
+    path("data/portal-datapackage.zip", public_page(views.data_package), name="data-package"),
+]
+
 # Compare countries.
 urlpatterns += [path("compare/", public_page(compare_views.compare), name="compare")]

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import never_cache
 
+from . import datapackage
 from .changes import country_changes as changes_for_country
 from .health import database_answers
 from .records import country_model
@@ -21,6 +22,48 @@ def healthz(request):
     if not database_answers():
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def data_page(request):
+    """What the data package holds, as of when, and how to load it (no SQL when it is fresh)."""
+    meta = datapackage.fresh_meta()
+    url = request.build_absolute_uri(reverse("data-package"))
+    dataset = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": f"{settings.SITE_NAME}: the whole database",
+        "description": (
+            "Every published record of the portal (countries, indicators, initiatives, "
+            "organisations, reporting channels, legislation, research reports), one CSV table "
+            "per record type, as a Frictionless Data Package."
+        ),
+        "url": request.build_absolute_uri(reverse("data")),
+        "license": datapackage.LICENCE["path"],
+        "isAccessibleForFree": True,
+        "dateModified": meta["created"],
+        "creator": {"@type": "Organization", "name": settings.SITE_NAME},
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": "application/zip", "contentUrl": url}
+        ],
+    }
+    context = {
+        "meta": meta,
+        "json_ld": dataset,
+        "licence": datapackage.LICENCE,
+        "min_age_minutes": max(1, settings.PORTAL_DATAPACKAGE_MIN_AGE // 60),
+    }
+    return render(request, "portal/data.html", context)
+
+
+def data_package(request):
+    datapackage.fresh_meta()
+    response = FileResponse(
+        open(datapackage.package_path(), "rb"),  # FileResponse closes it
+        content_type="application/zip",
+        as_attachment=True,
+        filename=datapackage.PACKAGE_NAME,
+    )
+    return response
 
 
 def country_changes(request, iso_code):

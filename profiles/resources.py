@@ -8,7 +8,7 @@ holds database ids. portal.resources.RecordResource runs them through the fast e
 
 import re
 
-from portal.bulk.columns import RelationColumn
+from portal.bulk.columns import RelationColumn, visible_rows
 from portal.bulk.writer import replace_relation_rows
 from portal.resources import (
     NaturalKeyListWidget,
@@ -63,6 +63,7 @@ class OrganisationRolesColumn(RelationColumn):
     def load_current(self, ctx, ids):
         current = {pk: [] for pk in ids}
         rows = InitiativeOrganisation.objects.filter(initiative_id__in=ids).order_by("order", "pk")
+        rows = visible_rows(ctx, rows, Organisation, "organisation")
         for initiative, organisation, role in rows.values_list(
             "initiative_id", "organisation_id", "role"
         ):

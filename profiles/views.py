@@ -4,9 +4,11 @@ from django.views.generic import DetailView, ListView
 
 from portal.changes import country_last_updated
 from portal.country_sections import country_sections
+from portal.downloads import DownloadableListMixin
 from portal.listing import PublicListView
 
 from .filters import InitiativeFilter, OrganisationFilter
+from .json_ld import organisation_json_ld
 from .models import (
     Country,
     Initiative,
@@ -18,7 +20,7 @@ from .models import (
 from .sections import initiatives_with_details
 
 
-class CountryListView(ListView):
+class CountryListView(DownloadableListMixin, ListView):
     template_name = "profiles/country_list.html"
     context_object_name = "countries"
     paginate_by = 100
@@ -85,6 +87,11 @@ class OrganisationListView(PublicListView):
 class OrganisationDetailView(DetailView):
     template_name = "profiles/organisation_detail.html"
     context_object_name = "organisation"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["json_ld"] = organisation_json_ld(self.object, self.request)
+        return context
 
     def get_queryset(self):
         return Organisation.objects.public().prefetch_related(

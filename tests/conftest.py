@@ -28,6 +28,14 @@ def pytest_report_header(config):
     return "database: SQLite (PostgreSQL-only tests are skipped)"
 
 
+@pytest.fixture(autouse=True)
+def datapackage_dir(settings, tmp_path_factory):
+    """A data package directory of the test's own: a package built from one test's records is
+    never served in another."""
+    settings.PORTAL_DATAPACKAGE_DIR = tmp_path_factory.mktemp("datapackage")
+    return settings.PORTAL_DATAPACKAGE_DIR
+
+
 @pytest.fixture
 def committed():
     """`with committed(): ...` ends the block as a commit would: the on-commit callbacks of the

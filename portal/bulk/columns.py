@@ -32,6 +32,7 @@ class Column:
     """One column. `after_save` columns hold relations written once the records exist."""
 
     after_save = False
+    editor_only = False  # left out of public downloads (the publishing status)
     type_name = "text"
 
     def __init__(self, name, attribute=None, *, required=None, help_text=""):
@@ -234,22 +235,40 @@ def _is_builtin_length_validator(validator):
     return isinstance(validator, MaxLengthValidator | URLValidator)
 
 
-class KeyMap:
-    """Natural key <-> id of one related model, loaded once per import or export."""
+def visible_rows(ctx, rows, model, path):
+    """`rows` less those whose record at `path` (a `model`) the public may not read, when `ctx`
+    is a public download's (`public_only`): its natural key must not leave the portal."""
+    if getattr(ctx, "public_only", False) and hasattr(model, "public_filter"):
+        return rows.filter(model.public_filter(path))
+    return rows
 
-    def __init__(self, model, key, *, scope=None, normalise=None):
+
+class KeyMap:
+    """Natural key <-> id of one related model, loaded once per import or export.
+
+    With `public_only` it knows only the records the public may read (a public download): the
+    key of any other is empty."""
+
+    def __init__(self, model, key, *, scope=None, normalise=None, public_only=False):
         self.model = model
         self.key = key
         self.scope = scope  # a field of the related model that must equal a value of the row
         self.normalise = normalise or (lambda text: text.strip())
+        self.public_only = public_only
         self._by_key = None
         self._by_id = None
+
+    def records(self):
+        manager = self.model._default_manager
+        if self.public_only and hasattr(manager, "public"):
+            return manager.public()
+        return manager.all()
 
     def load(self):
         if self._by_key is None:
             fields = ["pk", self.key] + ([f"{self.scope}_id"] if self.scope else [])
             self._by_key, self._by_id = {}, {}
-            for row in self.model._default_manager.values_list(*fields).iterator():
+            for row in self.records().values_list(*fields).iterator():
                 key = (row[2], row[1]) if self.scope else row[1]
                 self._by_key[key] = row[0]
                 self._by_id[row[0]] = row[1]
@@ -408,6 +427,7 @@ class ManyToManyColumn(RelationColumn):
     def load_current(self, ctx, ids):
         current = {pk: set() for pk in ids}
         rows = self.through._default_manager.filter(**{f"{self.source_name}_id__in": ids})
+        rows = visible_rows(ctx, rows, self.related, self.target_name)
         for source, target in rows.values_list(f"{self.source_name}_id", f"{self.target_name}_id"):
             current[source].add(target)
         return {pk: frozenset(value) for pk, value in current.items()}

@@ -40,6 +40,8 @@ SUSPECT_CHARS = 60  # of a mis-decoded text and its repair shown in the preview
 class Context:
     """What one import knows: who imports, and the natural-key maps it loaded."""
 
+    public_only = False  # a public download's context sees public records only
+
     def __init__(self, user=None, filename="", batch_size=BATCH_SIZE, detail_rows=0):
         self.user = user
         self.filename = filename
@@ -58,7 +60,9 @@ class Context:
     def keymap(self, model, key, *, scope=None, normalise=None):
         name = (model, key, scope)
         if name not in self._keymaps:
-            self._keymaps[name] = KeyMap(model, key, scope=scope, normalise=normalise)
+            self._keymaps[name] = KeyMap(
+                model, key, scope=scope, normalise=normalise, public_only=self.public_only
+            )
         return self._keymaps[name]
 
     def instances(self, model):

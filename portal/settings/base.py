@@ -271,6 +271,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_SUGGESTIONS_PER_HOUR = env.int("PORTAL_SUGGESTIONS_PER_HOUR", default=5)
 # A published record unchanged for longer than this is listed as stale on the editors' desk.
 PORTAL_STALE_AFTER_DAYS = env.int("PORTAL_STALE_AFTER_DAYS", default=365)
+# The whole database as a data package (portal/datapackage.py, docs/open-data.md): where the zip
+# is kept, how old a package must be before an edit gets it rebuilt (one rebuild for a burst of
+# edits), and how: "background" (a thread of the serving process), "inline" (in the request) or
+# "off" (only `manage.py build_datapackage`).
+PORTAL_DATAPACKAGE_DIR = env.path("PORTAL_DATAPACKAGE_DIR", default=BASE_DIR / "media" / "data")
+PORTAL_DATAPACKAGE_MIN_AGE = env.int("PORTAL_DATAPACKAGE_MIN_AGE", default=300)
+PORTAL_DATAPACKAGE_REBUILD = env.str("PORTAL_DATAPACKAGE_REBUILD", default="background")
 
 LOGGING = {
     "version": 1,

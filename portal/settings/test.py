@@ -55,3 +55,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PAGE_CACHE_SECONDS = 0
 # One process per test database: the local-memory cache is shared by everything in it.
 PORTAL_CONDITIONAL_GET = True
+# Rebuilt in the request that finds it stale, so a test sees the new package at once; each test
+# gets a directory of its own (tests/conftest.py).
+PORTAL_DATAPACKAGE_REBUILD = "inline"
+PORTAL_DATAPACKAGE_MIN_AGE = 0

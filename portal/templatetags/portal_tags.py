@@ -1,6 +1,10 @@
 import datetime
+import json
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 register = template.Library()
@@ -15,6 +19,19 @@ def iso_datetime(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     return ""
+
+
+# In a <script> element "</script>" or "<!--" would end or change it; JSON allows these escapes.
+JSON_LD_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data):
+    """`data` as schema.org JSON-LD: a data block, never run as a script (so the CSP, which
+    allows no inline script, does not apply to it). Serialised with json and every < > & escaped,
+    so a record's text cannot close the element."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_LD_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
 @register.inclusion_tag("includes/last_updated.html")

@@ -35,6 +35,7 @@ def public_pages():
         ("compare-form", "/compare/"),
         ("changes", "/countries/lt/changes/"),
         ("suggest", f"/suggest/?record=profiles.initiative:{detail['initiative'].pk}"),
+        ("data", "/data/"),
     ]
 
 

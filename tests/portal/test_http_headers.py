@@ -23,8 +23,12 @@ from tests.portal.test_settings import PROD_ENV, run_python
 
 pytestmark = pytest.mark.django_db
 
+# A script element with a src, or a JSON-LD data block (never run, so outside script-src), is
+# not an inline script.
 INLINE = re.compile(
-    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:", re.IGNORECASE
+    r'<script(?![^>]*\b(?:src=|type="application/ld\+json"))[^>]*>|<style\b|\sstyle\s*=|'
+    r"\son[a-z]+\s*=|javascript:",
+    re.IGNORECASE,
 )
 
 

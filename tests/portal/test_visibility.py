@@ -3,19 +3,24 @@
 For each record type in the registry (portal/records.py) the test makes a record through the
 type's sample (`VISIBILITY` in tests/<app>/factories.py) as a draft, in review, withdrawn after
 being published, and published under an unpublished parent (for types with parents), and checks
-that no public surface shows it: the home page, every public list (and the library's citation
-exports), the country page, the legislation overview, the compare page, the change log and its
-Atom feed, search and sitemap.xml; its own page is a 404. The same records published are on the
+that no public surface shows it: the home page, every public list and its CSV, XLSX and JSON
+downloads (and the library's citation exports), the data package, the country page, the
+legislation overview, the compare page, the change log and its Atom feed, search and
+sitemap.xml; its own page is a 404. The same records published are on the
 surfaces the registry and the sample say they are on, so the absence means something.
 """
 
+import io
+import zipfile
 from importlib import import_module
 
 import feedparser
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
+from openpyxl import load_workbook
 
+from portal.downloads import public_spec
 from portal.models import Status
 from portal.permissions import record_country_ids
 from portal.records import country_model, record_types
@@ -96,12 +101,35 @@ def hidden_records(kind, country):
     return made
 
 
+DOWNLOADS = ("csv", "xlsx", "json", "bibtex", "ris", "csljson")
+
+
+def page_text(response):
+    """A public page's text: HTML, a download (a workbook's cells), or the data package's files."""
+    data = b"".join(response) if response.streaming else response.content
+    kind = response["Content-Type"]
+    if kind.startswith("application/zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return "\n".join(package.read(name).decode() for name in package.namelist())
+    if kind.startswith("application/vnd.openxmlformats"):
+        sheets = load_workbook(io.BytesIO(data), read_only=True).worksheets
+        cells = (c for sheet in sheets for row in sheet.iter_rows(values_only=True) for c in row)
+        return "\t".join(str(c) for c in cells if c is not None)
+    return data.decode()
+
+
+def package_rows(table):
+    return len(table.splitlines()) - 1  # a header, then a line a record (no line breaks here)
+
+
 def public_pages(country):
     """Every public page a record of any type may show on, for `country`."""
-    pages = {"/", reverse("sitemap")}
+    pages = {"/", reverse("sitemap"), reverse("data-package")}
     for record_type in record_types():
         if record_type.list_page:
-            pages.add(reverse(record_type.list_page.url_name))
+            url = reverse(record_type.list_page.url_name)
+            pages.add(url)
+            pages.update(f"{url}?format={fmt}" for fmt in DOWNLOADS)
     for sample in samples().values():
         pages.update(paths(sample.pages, country))
     code = country.iso_code.lower()
@@ -144,10 +172,16 @@ def test_hidden_records_are_on_no_public_surface(client, lithuania, kind):
     texts = {}
     for page in pages:
         response = client.get(page)
+        if "format=" in page and response.status_code == 400:
+            continue  # a citation format of another list
         assert response.status_code == 200, page
-        texts[page] = response.content.decode()
+        texts[page] = page_text(response)
         assert WORD.lower() not in texts[page].lower(), page
     assert not {(type(r), r.pk) for _, r, _ in made} & search_hits(client)
+    with zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("data-package"))))) as package:
+        for record_type in record_types():
+            table = package.read(f"data/{public_spec(record_type.model).name}.csv").decode()
+            assert package_rows(table) == record_type.public().count(), record_type.label
     for record_type, record, mark in made:
         for marker in markers(record_type, record, mark):
             for page, text in texts.items():
@@ -168,13 +202,15 @@ def test_published_records_are_on_their_surfaces(client, lithuania, committed):
         ]
     hits = search_hits(client)
     sitemap = client.get(reverse("sitemap")).content.decode()
+    with zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("data-package"))))) as package:
+        tables = {name: package.read(name).decode() for name in package.namelist()}
     pages = {}
 
     def text(page):
         if page not in pages:
             response = client.get(page)
             assert response.status_code == 200, page
-            pages[page] = response.content.decode()
+            pages[page] = page_text(response)
         return pages[page]
 
     def shows(page, found):
@@ -185,6 +221,11 @@ def test_published_records_are_on_their_surfaces(client, lithuania, committed):
         surfaces = list(paths(samples()[record_type.model].pages, lithuania))
         if record_type.list_page:
             surfaces.append(reverse(record_type.list_page.url_name))
+            for fmt in ("csv", "json"):
+                download = f"{reverse(record_type.list_page.url_name)}?format={fmt}"
+                assert WORD in text(download), (record_type.label, download)
+        table = f"data/{public_spec(record_type.model).name}.csv"
+        assert package_rows(tables[table]) == record_type.public().count() >= 1, table
         if record_type.has_page:
             surfaces.append(record.get_absolute_url())
         if record_type.country_field:
