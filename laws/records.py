@@ -47,6 +47,17 @@ def _join(*parts):
     return " · ".join(p for p in parts if p)
 
 
+def _on_legislation_page(anchor):
+    """`shown_at` of a type shown in a section of its country's legislation overview; `anchor`
+    is the section's id, or a function of the record giving it."""
+
+    def url(record):
+        page = reverse("laws:country-legislation", kwargs={"iso_code": record.country.iso_code})
+        return f"{page}#{anchor(record) if callable(anchor) else anchor}"
+
+    return url
+
+
 def _spreadsheet(model, resource):
     return {"spreadsheet": SPREADSHEETS[model], "resource": resource}
 
@@ -69,11 +80,22 @@ register(
         ),
         **_spreadsheet(Instrument, InstrumentResource),
     ),
-    RecordType(LegalAct, **_spreadsheet(LegalAct, LegalActResource)),
-    RecordType(LegalAge, **_spreadsheet(LegalAge, LegalAgeResource)),
-    RecordType(ChildDefinition, **_spreadsheet(ChildDefinition, ChildDefinitionResource)),
+    RecordType(
+        LegalAct,
+        shown_at=_on_legislation_page(lambda act: f"act-{act.slug}"),
+        **_spreadsheet(LegalAct, LegalActResource),
+    ),
+    RecordType(
+        LegalAge, shown_at=_on_legislation_page("ages"), **_spreadsheet(LegalAge, LegalAgeResource)
+    ),
+    RecordType(
+        ChildDefinition,
+        shown_at=_on_legislation_page("definitions"),
+        **_spreadsheet(ChildDefinition, ChildDefinitionResource),
+    ),
     RecordType(
         CountryInstrumentStatus,
+        shown_at=_on_legislation_page("instruments"),
         **_spreadsheet(CountryInstrumentStatus, CountryInstrumentStatusResource),
     ),
     RecordType(

@@ -31,6 +31,11 @@ def _join(*parts):
     return " · ".join(p for p in parts if p)
 
 
+def _on_country_page(anchor):
+    """`shown_at` of a type shown in a section of its country's page."""
+    return lambda record: f"{record.country.get_absolute_url()}#{anchor}"
+
+
 register(
     RecordType(
         Country,
@@ -87,6 +92,7 @@ register(
     ),
     RecordType(
         IndicatorValue,
+        shown_at=_on_country_page("at-a-glance"),
         spreadsheet=SPREADSHEETS[IndicatorValue],
         resource=IndicatorValueResource,
     ),
@@ -107,13 +113,14 @@ register(
                 "country__name",
             ),
             country="country_id",
-            url=lambda ch: f"{ch.country.get_absolute_url()}#where-to-report",
+            url=_on_country_page("where-to-report"),
             texts=lambda ch: (
                 ch.name,
                 _join(ch.country.name, ch.organisation.name, ch.accepts, ch.description),
             ),
             select_related=("country", "organisation"),
         ),
+        shown_at=_on_country_page("where-to-report"),
         spreadsheet=SPREADSHEETS[ReportingChannel],
         resource=ReportingChannelResource,
     ),
