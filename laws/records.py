@@ -44,6 +44,17 @@ def _join(*parts):
     return " · ".join(p for p in parts if p)
 
 
+def _on_legislation_page(anchor):
+    """`shown_at` of a type shown in a section of its country's legislation overview; `anchor`
+    is the section's id, or a function of the record giving it."""
+
+    def url(record):
+        page = reverse("laws:country-legislation", kwargs={"iso_code": record.country.iso_code})
+        return f"{page}#{anchor(record) if callable(anchor) else anchor}"
+
+    return url
+
+
 register(
     RecordType(Topic, resource=TopicResource),
     RecordType(
@@ -62,11 +73,20 @@ register(
         ),
         resource=InstrumentResource,
     ),
-    RecordType(LegalAct, resource=LegalActResource),
-    RecordType(LegalAge, resource=LegalAgeResource),
-    RecordType(ChildDefinition, resource=ChildDefinitionResource),
+    RecordType(
+        LegalAct,
+        shown_at=_on_legislation_page(lambda act: f"act-{act.slug}"),
+        resource=LegalActResource,
+    ),
+    RecordType(LegalAge, shown_at=_on_legislation_page("ages"), resource=LegalAgeResource),
+    RecordType(
+        ChildDefinition,
+        shown_at=_on_legislation_page("definitions"),
+        resource=ChildDefinitionResource,
+    ),
     RecordType(
         CountryInstrumentStatus,
+        shown_at=_on_legislation_page("instruments"),
         resource=CountryInstrumentStatusResource,
     ),
     RecordType(

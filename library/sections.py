@@ -1,6 +1,6 @@
 """The library's section of the country page: its most recent reports (a fixed five queries)."""
 
-from portal.country_sections import CountrySection
+from portal.country_sections import CountrySection, counted
 
 from .models import Report
 
@@ -17,4 +17,5 @@ def country_section(country):
         template="library/sections/research.html",
         order=70,
         context={"reports": recent, "total": total},
+        summary=counted(total, "report"),
     )

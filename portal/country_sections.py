@@ -12,16 +12,36 @@ from .records import country_section_providers
 
 
 @dataclass
+class Highlight:
+    """A fact the country page's summary card shows at the top (a helpline and its number, the
+    instruments in force): `text` links to `url` when there is one."""
+
+    label: str
+    text: str
+    url: str = ""
+
+
+@dataclass
 class CountrySection:
     id: str  # HTML id, also the table-of-contents anchor
     title: str
     template: str  # rendered with `section` and `country` in the context
     order: int = 100  # lower comes first
     context: dict = field(default_factory=dict)
+    summary: str = ""  # what the section holds, with counts, for the summary card ("3 channels")
+    highlights: list = field(default_factory=list)  # Highlight objects for the summary card
 
 
 def section_providers():
     return country_section_providers()
+
+
+def counted(number, singular, plural=None):
+    """'1 report', '24 reports', 'no reports'."""
+    plural = plural or f"{singular}s"
+    if not number:
+        return f"no {plural}"
+    return f"{number} {singular if number == 1 else plural}"
 
 
 def country_sections(country):

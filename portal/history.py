@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
 
@@ -80,6 +81,35 @@ def one_entry(record, *, user=None, reason=None):
     finally:
         del record.skip_history_when_saving
     write_entry(record, "+" if adding else "~", user=user, reason=reason)
+
+
+@receiver(pre_save)
+def _no_history_for_raw_saves(sender, instance, raw, **kwargs):
+    """A raw save (loaddata) writes no history, neither for the record's fields nor for the
+    many-to-many values the deserializer sets after it.
+
+    django-simple-history already skips raw saves, but writes one entry for each many-to-many
+    field set afterwards: a fixture's report with topics and countries got two entries, both
+    "changed", a few milliseconds apart. The loader writes each record's one first entry itself
+    (`write_first_entries`).
+    """
+    if raw and isinstance(instance, RecordModel):
+        instance.skip_history_when_saving = True
+
+
+def write_first_entries():
+    """Give every record without a history its first entry ("added"), with its many-to-many
+    values and inline rows, as a save in the admin would. Returns how many were written."""
+    written = 0
+    for model in record_models():
+        history = model.history.model
+        without = model._default_manager.exclude(
+            pk__in=history._default_manager.values("id")
+        ).order_by("pk")
+        for record in without:
+            write_entry(record, "+")
+            written += 1
+    return written
 
 
 # --- inline rows -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ Records modules are imported in ready(): nothing may read the registry while mod
 imported (at import time of an app's models, admin, resources, views or records modules).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -63,6 +64,10 @@ class RecordType:
     sitemap: SitemapSection | None = None
     resource: Any = None  # portal.resources.RecordResource subclass: the spreadsheet columns
     administrator_only: tuple = ()  # actions ("add", "delete") only Administrators may take
+    # A type without a page of its own: the address of the page and anchor that shows a record
+    # of it (a reporting channel: its country page's "Where to report" section). Links to a
+    # record (the change log, the feed) go there.
+    shown_at: Callable[[Any], str] | None = None
 
     @property
     def label(self):
@@ -84,6 +89,15 @@ class RecordType:
     @property
     def has_page(self):
         return hasattr(self.model, "get_absolute_url")
+
+    def url_of(self, record):
+        """The public address that shows `record`: its own page, the page and anchor the type
+        declares (`shown_at`), or "" when neither exists."""
+        if self.has_page:
+            return record.get_absolute_url()
+        if self.shown_at is not None:
+            return self.shown_at(record)
+        return ""
 
     def public(self):
         """The records the public may read."""

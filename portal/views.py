@@ -1,5 +1,8 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -7,7 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import never_cache
 
 from . import datapackage
-from .changes import country_changes as changes_for_country
+from .changes import ChangeLog
 from .health import database_answers
 from .records import country_model
 
@@ -66,16 +69,40 @@ def data_package(request):
     return response
 
 
+CHANGES_PER_PAGE = 50
+
+
+def change_log_page(request, country):
+    """The page of the country's change log the request asks for (`?page=`; a bad number gives
+    the nearest page, as on the lists)."""
+    log = ChangeLog(country)
+    page = Paginator(log, CHANGES_PER_PAGE, allow_empty_first_page=True).get_page(
+        request.GET.get("page")
+    )
+    return log, page
+
+
 def country_changes(request, iso_code):
     country = get_object_or_404(country_model().objects.public(), iso_code=iso_code.upper())
-    changes = changes_for_country(country)
-    last_updated = changes[0].when if changes else None
-    context = {"country": country, "changes": changes, "last_updated": last_updated}
+    log, page = change_log_page(request, country)
+    context = {
+        "country": country,
+        "page_obj": page,
+        "changes": page.object_list,
+        "total": len(log),
+        "last_updated": log.last_updated,
+    }
     return render(request, "portal/country_changes.html", context)
 
 
 class TextAtom1Feed(Atom1Feed):
-    """Atom with plain-text entry summaries: a record title is never read as markup."""
+    """Atom with plain-text entry summaries (a record title is never read as markup) and the
+    paging links of RFC 5005 (first, previous, next, last) when the feed has several pages."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for rel, href in self.feed.get("paging", ()):
+            handler.addQuickElement("link", "", {"rel": rel, "href": href})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, {**item, "description": None})
@@ -83,23 +110,51 @@ class TextAtom1Feed(Atom1Feed):
             handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
+@dataclass
+class FeedPage:
+    country: object
+    page: Page
+    paging: list  # (rel, absolute URL)
+    url: str  # this page of the feed
+
+
 class CountryChangesFeed(Feed):
+    """The change log as Atom, a page of it per document (RFC 5005 paged feed)."""
+
     feed_type = TextAtom1Feed
 
     def get_object(self, request, iso_code):
-        return get_object_or_404(country_model().objects.public(), iso_code=iso_code.upper())
+        country = get_object_or_404(country_model().objects.public(), iso_code=iso_code.upper())
+        _, page = change_log_page(request, country)
+        here = request.build_absolute_uri(request.path)
+        paging = []
+        if page.paginator.num_pages > 1:
+            numbers = {"first": 1, "last": page.paginator.num_pages}
+            if page.has_previous():
+                numbers["previous"] = page.previous_page_number()
+            if page.has_next():
+                numbers["next"] = page.next_page_number()
+            paging = [(rel, f"{here}?page={number}") for rel, number in numbers.items()]
+        url = request.path if page.number == 1 else f"{request.path}?page={page.number}"
+        return FeedPage(country, page, paging, url)
 
-    def title(self, country):
-        return f"{country.name}: changes · {settings.SITE_NAME}"
+    def feed_extra_kwargs(self, obj):
+        return {"paging": obj.paging}
 
-    def subtitle(self, country):
-        return f"Published changes to the records of {country.name}, newest first."
+    def feed_url(self, obj):
+        return obj.url
 
-    def link(self, country):
-        return reverse("country-changes", kwargs={"iso_code": country.iso_code.lower()})
+    def title(self, obj):
+        return f"{obj.country.name}: changes · {settings.SITE_NAME}"
 
-    def items(self, country):
-        return changes_for_country(country)
+    def subtitle(self, obj):
+        return f"Published changes to the records of {obj.country.name}, newest first."
+
+    def link(self, obj):
+        return reverse("country-changes", kwargs={"iso_code": obj.country.iso_code})
+
+    def items(self, obj):
+        return obj.page.object_list
 
     def item_title(self, change):
         return f"{change.kind}: {change.record_type} · {change.title}"
@@ -108,7 +163,7 @@ class CountryChangesFeed(Feed):
         return f"{change.kind} {change.record_type.lower()} “{change.title}”."
 
     def item_link(self, change):
-        return change.url or reverse("home")
+        return change.link
 
     def item_guid(self, change):
         return f"urn:portal:{change.guid}"

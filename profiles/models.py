@@ -207,8 +207,8 @@ class IndicatorValue(RecordModel):
         null=True,
         blank=True,
         help_text=_(
-            "The figure itself. Leave empty when it is unknown: the page then shows "
-            "'not available'. Never estimate."
+            "The figure itself. Leave empty when it is unknown: the country page then lists "
+            "the indicator under 'Not known'. Never estimate."
         ),
     )
     source_name = models.CharField(
@@ -246,8 +246,10 @@ class IndicatorValue(RecordModel):
         ]
 
     def __str__(self):
-        value = "not available" if self.value is None else number(self.value)
-        return f"{self.definition} ({self.country}, {self.year or 'year unknown'}): {value}"
+        where = f"{self.country}, {self.year}" if self.year else f"{self.country}"
+        if self.value is None:
+            return f"{self.definition} ({where})"
+        return f"{self.definition} ({where}): {number(self.value)}"
 
     @property
     def is_unknown(self):
@@ -614,6 +616,16 @@ class Initiative(RecordModel):
         if end:
             return f"through {end}"
         return start
+
+    @property
+    def listing_note(self):
+        """'listed under 2013; launched 2005' when the source's timeline lists the initiative
+        under another year than its own dates; '' otherwise."""
+        if self.start_year and self.start_year != self.year:
+            return f"listed under {self.year}; launched {self.start_year}"
+        if not self.start_year and self.end_year and self.end_year < self.year:
+            return f"listed under {self.year}; ended {self.end_year}"
+        return ""
 
 
 class Role(models.TextChoices):

@@ -28,6 +28,11 @@ def _join(*parts):
     return " · ".join(p for p in parts if p)
 
 
+def _on_country_page(anchor):
+    """`shown_at` of a type shown in a section of its country's page."""
+    return lambda record: f"{record.country.get_absolute_url()}#{anchor}"
+
+
 register(
     RecordType(
         Country,
@@ -82,6 +87,7 @@ register(
     ),
     RecordType(
         IndicatorValue,
+        shown_at=_on_country_page("at-a-glance"),
         resource=IndicatorValueResource,
     ),
     RecordType(
@@ -101,13 +107,14 @@ register(
                 "country__name",
             ),
             country="country_id",
-            url=lambda ch: f"{ch.country.get_absolute_url()}#where-to-report",
+            url=_on_country_page("where-to-report"),
             texts=lambda ch: (
                 ch.name,
                 _join(ch.country.name, ch.organisation.name, ch.accepts, ch.description),
             ),
             select_related=("country", "organisation"),
         ),
+        shown_at=_on_country_page("where-to-report"),
         resource=ReportingChannelResource,
     ),
 )

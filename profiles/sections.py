@@ -8,9 +8,10 @@ from itertools import groupby
 
 from django.db.models import Prefetch
 
-from portal.country_sections import CountrySection
+from portal.country_sections import CountrySection, Highlight, counted
 
 from .models import (
+    ChannelKind,
     IndicatorValue,
     Initiative,
     InitiativeOrganisation,
@@ -37,6 +38,39 @@ def initiatives_with_details(queryset):
 
 def by_year(initiatives):
     return [(year, list(items)) for year, items in groupby(initiatives, key=lambda i: i.year)]
+
+
+def timeline_summary(years):
+    count = sum(len(items) for _, items in years)
+    if not years:
+        return counted(0, "initiative")
+    first, last = years[0][0], years[-1][0]
+    span = str(first) if first == last else f"{first}–{last}"
+    return f"{counted(count, 'initiative')}, {span}"
+
+
+def indicators_summary(known, unknown):
+    if known and unknown:
+        return f"{counted(len(known), 'statistic')} with a figure, {len(unknown)} without"
+    if unknown:
+        return f"{counted(len(unknown), 'statistic')} named, none with a figure"
+    return counted(len(known), "statistic")
+
+
+def channel_highlights(channels):
+    """The helplines and hotlines, with their phone number or web address."""
+    highlights = []
+    for channel in channels:
+        if channel.kind not in (ChannelKind.HELPLINE, ChannelKind.HOTLINE):
+            continue
+        if channel.phone:
+            text, url = f"{channel.name}: {channel.phone}", f"tel:{channel.phone}"
+        elif channel.url:
+            text, url = channel.name, channel.url
+        else:
+            text, url = channel.name, "#where-to-report"
+        highlights.append(Highlight(label=channel.get_kind_display(), text=text, url=url))
+    return highlights
 
 
 def country_section(country):
@@ -75,15 +109,20 @@ def country_section(country):
         if value.note and value.note not in notes:
             notes.append(value.note)
         value.note_number = notes.index(value.note) + 1 if value.note else None
+    known = [value for value in indicators if value.value is not None]
+    unknown = [value for value in indicators if value.value is None]
     national = [o for o in organisations if o.scope == "national"]
     beyond = [o for o in organisations if o.scope != "national"]
+    national_years = by_year(i for i in initiatives if i.timeline == Timeline.NATIONAL)
+    enforcement_years = by_year(i for i in initiatives if i.timeline == Timeline.LAW_ENFORCEMENT)
     return [
         CountrySection(
             id="at-a-glance",
             title="At a glance",
             template="profiles/sections/indicators.html",
             order=10,
-            context={"values": indicators, "notes": notes},
+            context={"values": indicators, "known": known, "unknown": unknown, "notes": notes},
+            summary=indicators_summary(known, unknown),
         ),
         CountrySection(
             id="national-initiatives",
@@ -91,10 +130,11 @@ def country_section(country):
             template="profiles/sections/timeline.html",
             order=20,
             context={
-                "years": by_year(i for i in initiatives if i.timeline == Timeline.NATIONAL),
+                "years": national_years,
                 "timeline": Timeline.NATIONAL,
                 "empty": "No national initiatives recorded yet.",
             },
+            summary=timeline_summary(national_years),
         ),
         CountrySection(
             id="law-enforcement-reporting",
@@ -102,10 +142,11 @@ def country_section(country):
             template="profiles/sections/timeline.html",
             order=30,
             context={
-                "years": by_year(i for i in initiatives if i.timeline == Timeline.LAW_ENFORCEMENT),
+                "years": enforcement_years,
                 "timeline": Timeline.LAW_ENFORCEMENT,
                 "empty": "No law enforcement or reporting initiatives recorded yet.",
             },
+            summary=timeline_summary(enforcement_years),
         ),
         CountrySection(
             id="organisations",
@@ -113,6 +154,9 @@ def country_section(country):
             template="profiles/sections/organisations.html",
             order=40,
             context={"national": national, "beyond": beyond},
+            summary=f"{counted(len(organisations), 'organisation')} ({len(national)} national)"
+            if organisations
+            else counted(0, "organisation"),
         ),
         CountrySection(
             id="where-to-report",
@@ -120,5 +164,7 @@ def country_section(country):
             template="profiles/sections/channels.html",
             order=50,
             context={"channels": channels},
+            summary=counted(len(channels), "channel"),
+            highlights=channel_highlights(channels),
         ),
     ]

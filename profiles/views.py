@@ -44,7 +44,9 @@ class CountryDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sections"] = country_sections(self.object)
+        sections = country_sections(self.object)
+        context["sections"] = sections
+        context["highlights"] = [h for section in sections for h in section.highlights]
         context["last_updated"] = country_last_updated(self.object)
         return context
 

@@ -1,6 +1,7 @@
 """The whole country page: every section, last updated, change log, and a fixed query count."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -162,3 +163,64 @@ def test_country_without_records_or_history_shows_no_date_but_the_change_log(cli
     assert "Last updated" not in html
     assert 'href="/countries/fr/changes/"' in html
     assert country_last_updated(country) is None
+
+
+def summary_card(html):
+    start = html.index('class="summary-card"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_summary_card_counts_what_each_section_holds(client):
+    country = fill_country(CountryFactory(name="Freedonia"), 3)
+    IndicatorValueFactory(country=country, definition=IndicatorDefinitionFactory(), value=None)
+    ReportingChannelFactory(country=country, kind="helpline", name="Kids Line", phone="116 111")
+    card = re.sub(r"\s+", " ", summary_card(page_html(client, country)))
+    for section, summary in (
+        ("at-a-glance", "3 statistics with a figure, 1 without"),
+        ("national-initiatives", "3 initiatives, 2000–2002"),
+        ("law-enforcement-reporting", "3 initiatives, 2000–2002"),
+        ("organisations", "3 organisations"),
+        ("where-to-report", "4 channels"),
+        (
+            "legislation",
+            f"{len(LegalAge.Kind.values)} legal ages, 3 international instruments, "
+            "3 acts with 3 provisions",
+        ),
+        ("research", "3 reports"),
+    ):
+        assert re.search(rf'href="#{section}">[^<]+</a> <span class="meta">· {summary}', card), (
+            section,
+            card,
+        )
+    assert '<dt>Helpline</dt><dd><a href="tel:116 111">Kids Line: 116 111</a></dd>' in card
+
+
+def test_summary_card_names_the_instruments_ratified_or_in_force(client):
+    country = CountryFactory(name="Freedonia")
+    ratified = InstrumentFactory(short_name="Lanzarote")
+    signed = InstrumentFactory(short_name="Budapest")
+    CountryInstrumentStatusFactory(country=country, instrument=ratified, status_kind="signed")
+    CountryInstrumentStatusFactory(country=country, instrument=ratified, status_kind="ratified")
+    CountryInstrumentStatusFactory(country=country, instrument=signed, status_kind="signed")
+    card = summary_card(page_html(client, country))
+    assert "<dt>Ratified or in force</dt>" in card
+    assert "Lanzarote (ratified" in card and "Budapest" not in card
+
+
+def test_sections_fold_open_by_default_without_script(client):
+    country = fill_country(CountryFactory(), 1)
+    html = page_html(client, country)
+    for id in SECTION_IDS:
+        section = html[html.index(f'<section id="{id}"') :]
+        assert section.split(">", 1)[1].lstrip().startswith('<details class="fold" open>')
+        assert f'<summary><h2 id="{id}-heading">' in section[:400]
+    assert "<script" not in html
+
+
+def test_the_timeline_says_when_an_item_is_listed_under_another_year(client):
+    country = CountryFactory()
+    InitiativeFactory(country=country, year=2013, start_year=2005, title="Broadband")
+    InitiativeFactory(country=country, year=2010, start_year=2010, title="On time")
+    html = page_html(client, country)
+    assert "Listed under 2013; launched 2005" in html
+    assert html.count("Listed under") == 1

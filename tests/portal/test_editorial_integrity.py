@@ -331,7 +331,8 @@ def test_the_change_log_says_published_changed_withdrawn_and_hides_draft_edits(
 
     def rows():
         return re.findall(
-            r"<td>(Published|Changed|Withdrawn|Added|Deleted)</td>\s*<td>Initiative</td>\s*<td>(.*?)</td>",
+            r'<td data-label="Change">(Published|Changed|Withdrawn|Added|Deleted)</td>\s*'
+            r'<td data-label="Record type">Initiative</td>\s*<td data-label="Record">(.*?)</td>',
             client.get("/countries/lt/changes/").content.decode(),
         )
 

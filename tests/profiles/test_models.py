@@ -61,7 +61,7 @@ def test_str_and_display_helpers():
     assert membership.relation_label == "part of"
     assert MembershipFactory(kind="founding_member").relation_label == "founding member of"
     unknown = IndicatorValueFactory(value=None, year=None)
-    assert unknown.is_unknown and "not available" in str(unknown)
+    assert unknown.is_unknown and str(unknown) == f"{unknown.definition} ({unknown.country})"
 
 
 def test_for_country_and_published():

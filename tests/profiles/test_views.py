@@ -57,11 +57,15 @@ def test_country_page_shows_every_section_with_toc(client, lithuania):
     assert html.count("<h1") == 1
 
 
-def test_country_page_shows_unknown_indicators_as_not_available(client, lithuania):
+def test_country_page_says_not_known_once_for_the_statistics_without_figures(client, lithuania):
     html = body(client.get("/countries/lt/"))
-    table = html[html.index('id="at-a-glance"') : html.index('id="national-initiatives"')]
-    assert table.count('<span class="unknown">not available</span>') == 8  # value and year x4
-    assert "Internet World Stats; GSMA Intelligence" in table
+    section = html[html.index('id="at-a-glance"') : html.index('id="national-initiatives"')]
+    assert html.lower().count("not known") == 1
+    assert "<strong>Not known</strong>" in section
+    for name in ("Population 0–14", "Internet users", "Facebook users", "Mobile subscribers"):
+        assert f"<li>{name} " in section
+    assert "<table" not in section  # no statistic has a figure: no table of empty cells
+    assert "Internet World Stats; GSMA Intelligence" in section
 
 
 def test_country_page_shows_known_indicator_with_source_and_year(client):
@@ -339,7 +343,7 @@ def test_organisation_detail_shows_memberships_members_initiatives_channels(clie
     assert 'href="/organisations/safer-internet-lt-hotline/"' in inhope  # its members
     lia = body(client.get("/organisations/lia/"))
     assert "Computer Literacy Basics for a Lithuanian E-Citizen" in lia
-    assert '<span class="unknown">not available</span>' in lia  # no website given
+    assert "Website:" not in lia  # no website given: the field is left out
 
 
 def test_organisation_detail_hides_drafts(client):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from portal.history import write_first_entries
+
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 
 
@@ -18,7 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         files = demo_fixture_files()
         call_command("loaddata", *[str(f) for f in files], verbosity=options["verbosity"])
-        # loaddata writes no history; give every record its initial history entry (once).
+        # loaddata writes no history: give every record its first entry (once), with its
+        # many-to-many values and inline rows; then the other tracked rows (themes, penalty
+        # rows, ...) theirs.
+        write_first_entries()
         call_command("populate_history", auto=True, verbosity=0)
         # loaddata saves raw (no signals): build the search index.
         call_command("rebuild_search_index", verbosity=0, stdout=StringIO())
