@@ -2,12 +2,19 @@
 
 from collections import defaultdict
 
-from portal.records import ListPage, RecordType, SitemapSection, register, register_country_section
+from portal.records import (
+    ListPage,
+    RecordType,
+    SitemapSection,
+    register,
+    register_country_section,
+    register_home_section,
+)
 from portal.search.types import SearchDocument
 
 from .models import Author, Authorship, Report, public_authorships_prefetch
 from .resources import BULK_SPECS, ReportResource
-from .sections import country_section
+from .sections import country_section, home_section
 
 SPREADSHEETS = {spec.model: spec for spec in BULK_SPECS}
 
@@ -74,3 +81,4 @@ register(
     ),
 )
 register_country_section(country_section)
+register_home_section(home_section)

@@ -72,7 +72,10 @@ def _public_entries(model, country):
     """The country's entries of `model` that were public after or before them, each annotated
     with the status and type of the record's previous entry."""
     order = [F("history_date").asc(), F("history_id").asc()]
-    entries = _history_for_country(model, country, _entries(model))
+    if country is None:
+        entries = _entries(model)
+    else:
+        entries = _history_for_country(model, country, _entries(model))
     if entries is None:
         return None
     for name in model.public_parents:
@@ -87,7 +90,8 @@ def _public_entries(model, country):
 
 
 def country_changes(country, limit=50):
-    """The newest changes the public saw to the country's records, newest first."""
+    """The newest changes the public saw to the country's records, newest first (with `country`
+    None: to every record, the home page's latest changes)."""
     changes = []
     for model in record_models():
         history = _public_entries(model, country)
@@ -127,6 +131,11 @@ def country_changes(country, limit=50):
             )
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes[:limit]
+
+
+def latest_changes(limit=8):
+    """The newest changes the public saw anywhere on the site, newest first."""
+    return country_changes(None, limit)
 
 
 def country_last_updated(country):
