@@ -11,6 +11,7 @@ from django.db.models import Max
 
 from portal.compare import Table
 
+from .charts import legal_ages_chart, penalties_chart
 from .models import (
     CountryInstrumentStatus,
     Instrument,
@@ -62,6 +63,7 @@ def legal_comparison(countries):
                 for i in instruments
             ],
             "topics": [months_display(heaviest.get((country.pk, topic.pk))) for topic in topics],
+            "heaviest_months": [heaviest.get((country.pk, topic.pk)) for topic in topics],
         }
         for country in countries
     ]
@@ -93,6 +95,7 @@ def compare_tables(countries):
             columns=[label for _, label in legal["age_kinds"]],
             rows=rows("ages"),
             empty="No legal ages are defined.",
+            chart=legal_ages_chart(legal, countries),
             **templates,
         ),
         Table(
@@ -115,6 +118,7 @@ def compare_tables(countries):
             columns=legal["topics"],
             rows=rows("topics"),
             empty="No legal topics recorded yet.",
+            chart=penalties_chart(legal, countries),
             **templates,
         ),
     ]

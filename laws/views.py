@@ -5,6 +5,7 @@ from django.views.generic import DetailView
 from portal.listing import PublicListView
 from profiles.models import Country
 
+from .charts import prison_terms_chart
 from .filters import ProvisionFilter
 from .models import (
     ChildDefinition,
@@ -71,6 +72,7 @@ def country_legislation(request, iso_code):
             "definitions": definitions,
             "instrument_statuses": statuses_by_instrument(statuses),
             "acts": acts,
+            "prison_terms_chart": prison_terms_chart(country, acts),
         },
     )
 

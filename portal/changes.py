@@ -134,8 +134,10 @@ def country_changes(country, limit=50):
 
 
 def latest_changes(limit=8):
-    """The newest changes the public saw anywhere on the site, newest first."""
-    return country_changes(None, limit)
+    """The newest publications and changes anywhere on the site, newest first. Withdrawals are
+    left out: outside a record's own change log, a withdrawn record's title is not shown."""
+    changes = country_changes(None, limit * 4)
+    return [change for change in changes if change.kind != WITHDRAWN][:limit]
 
 
 def country_last_updated(country):

@@ -38,6 +38,7 @@ class Table:
     empty: str
     cell_template: str
     subject_template: str
+    chart: object = None  # a portal.charts.BarChart drawn above the table, if the app gives one
 
     def by_column(self):
         return [
