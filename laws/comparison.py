@@ -11,7 +11,7 @@ from django.db.models import Max
 
 from portal.compare import Table
 
-from .charts import legal_ages_chart, penalties_chart
+from .charts import MAX_COMPARED, legal_ages_chart, penalties_chart
 from .models import (
     CountryInstrumentStatus,
     Instrument,
@@ -81,6 +81,11 @@ def compare_tables(countries):
     def rows(key):
         return [(row["country"], row[key]) for row in legal["rows"]]
 
+    chart_note = (
+        f"A chart compares up to {MAX_COMPARED} countries; the table has them all."
+        if len(countries) > MAX_COMPARED
+        else ""
+    )
     templates = {
         "cell_template": "laws/includes/compare_cell.html",
         "subject_template": "laws/includes/compare_subject.html",
@@ -96,6 +101,7 @@ def compare_tables(countries):
             rows=rows("ages"),
             empty="No legal ages are defined.",
             chart=legal_ages_chart(legal, countries),
+            chart_note=chart_note,
             **templates,
         ),
         Table(
@@ -119,6 +125,7 @@ def compare_tables(countries):
             rows=rows("topics"),
             empty="No legal topics recorded yet.",
             chart=penalties_chart(legal, countries),
+            chart_note=chart_note,
             **templates,
         ),
     ]
