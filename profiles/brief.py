@@ -8,7 +8,7 @@ opens a connection. Links stay links, made absolute against the site's address.
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -53,7 +53,17 @@ def brief_pdf(country, *, base_url):
 
 
 def country_brief(request, iso_code):
-    """/countries/<code>/brief.pdf: published countries only, like the country page."""
+    """/countries/<code>/brief.pdf: published countries only, like the country page.
+
+    The brief takes no parameters: a query string is refused (400) before anything is drawn, so
+    each brief has one address, and made-up parameters cannot make the server lay out a PDF again
+    and again.
+    """
+    if request.META.get("QUERY_STRING"):
+        return HttpResponseBadRequest(
+            "The country brief takes no parameters: remove everything after the question mark.",
+            content_type="text/plain; charset=utf-8",
+        )
     country = get_object_or_404(Country.objects.public(), iso_code=iso_code.upper())
     pdf = brief_pdf(country, base_url=request.build_absolute_uri("/"))
     return HttpResponse(pdf, content_type="application/pdf")
