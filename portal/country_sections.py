@@ -18,6 +18,7 @@ class CountrySection:
     template: str  # rendered with `section` and `country` in the context
     order: int = 100  # lower comes first
     context: dict = field(default_factory=dict)
+    brief_template: str = ""  # the PDF country brief's shorter version; "": `template`
 
 
 def section_providers():

@@ -89,6 +89,7 @@ def country_section(country):
             id="national-initiatives",
             title="National initiatives",
             template="profiles/sections/timeline.html",
+            brief_template="profiles/sections/timeline_brief.html",
             order=20,
             context={
                 "years": by_year(i for i in initiatives if i.timeline == Timeline.NATIONAL),
@@ -100,6 +101,7 @@ def country_section(country):
             id="law-enforcement-reporting",
             title="Law enforcement & reporting",
             template="profiles/sections/timeline.html",
+            brief_template="profiles/sections/timeline_brief.html",
             order=30,
             context={
                 "years": by_year(i for i in initiatives if i.timeline == Timeline.LAW_ENFORCEMENT),
