@@ -57,13 +57,13 @@ def country_brief(request, iso_code):
 
     The brief takes no parameters: a query string is refused (400) before anything is drawn, so
     each brief has one address, and made-up parameters cannot make the server lay out a PDF again
-    and again.
+    and again. An unknown country is a 404 whatever the query string.
     """
+    country = get_object_or_404(Country.objects.public(), iso_code=iso_code.upper())
     if request.META.get("QUERY_STRING"):
         return HttpResponseBadRequest(
             "The country brief takes no parameters: remove everything after the question mark.",
             content_type="text/plain; charset=utf-8",
         )
-    country = get_object_or_404(Country.objects.public(), iso_code=iso_code.upper())
     pdf = brief_pdf(country, base_url=request.build_absolute_uri("/"))
     return HttpResponse(pdf, content_type="application/pdf")

@@ -44,10 +44,11 @@ def test_brief_is_for_published_countries_only(client):
 
 def test_brief_refuses_parameters_before_drawing_anything(client, django_assert_num_queries):
     CountryFactory(name="Lithuania", iso_code="LT", slug="lithuania")
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # the country
         response = client.get("/countries/lt/brief.pdf?page=2")
     assert response.status_code == 400
     assert "takes no parameters" in response.content.decode()
+    assert client.get("/countries/zz/brief.pdf?page=2").status_code == 404
 
 
 def test_country_page_offers_the_brief(client):
