@@ -11,6 +11,7 @@ from django.db.models import Max
 
 from portal.compare import Table
 
+from .charts import MAX_COMPARED, legal_ages_chart, penalties_chart
 from .models import (
     CountryInstrumentStatus,
     Instrument,
@@ -62,6 +63,7 @@ def legal_comparison(countries):
                 for i in instruments
             ],
             "topics": [months_display(heaviest.get((country.pk, topic.pk))) for topic in topics],
+            "heaviest_months": [heaviest.get((country.pk, topic.pk)) for topic in topics],
         }
         for country in countries
     ]
@@ -79,6 +81,11 @@ def compare_tables(countries):
     def rows(key):
         return [(row["country"], row[key]) for row in legal["rows"]]
 
+    chart_note = (
+        f"A chart compares up to {MAX_COMPARED} countries; the table has them all."
+        if len(countries) > MAX_COMPARED
+        else ""
+    )
     templates = {
         "cell_template": "laws/includes/compare_cell.html",
         "subject_template": "laws/includes/compare_subject.html",
@@ -93,6 +100,8 @@ def compare_tables(countries):
             columns=[label for _, label in legal["age_kinds"]],
             rows=rows("ages"),
             empty="No legal ages are defined.",
+            chart=legal_ages_chart(legal, countries),
+            chart_note=chart_note,
             **templates,
         ),
         Table(
@@ -115,6 +124,8 @@ def compare_tables(countries):
             columns=legal["topics"],
             rows=rows("topics"),
             empty="No legal topics recorded yet.",
+            chart=penalties_chart(legal, countries),
+            chart_note=chart_note,
             **templates,
         ),
     ]

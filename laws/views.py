@@ -5,6 +5,7 @@ from django.views.generic import DetailView
 from portal.listing import PublicListView
 from profiles.models import Country
 
+from .charts import prison_terms_chart
 from .filters import ProvisionFilter
 from .json_ld import legislation_json_ld, provision_json_ld
 from .models import (
@@ -73,6 +74,7 @@ def country_legislation(request, iso_code):
             "instrument_statuses": statuses_by_instrument(statuses),
             "acts": acts,
             "json_ld": legislation_json_ld(country, acts, request),
+            "prison_terms_chart": prison_terms_chart(country, acts),
         },
     )
 

@@ -2,12 +2,19 @@
 
 from collections import defaultdict
 
-from portal.records import ListPage, RecordType, SitemapSection, register, register_country_section
+from portal.records import (
+    ListPage,
+    RecordType,
+    SitemapSection,
+    register,
+    register_country_section,
+    register_home_section,
+)
 from portal.search.types import SearchDocument
 
 from .models import Author, Authorship, Report, public_authorships_prefetch
 from .resources import ReportResource
-from .sections import country_section
+from .sections import country_section, home_section
 
 
 def _join(*parts):
@@ -71,3 +78,4 @@ register(
     ),
 )
 register_country_section(country_section)
+register_home_section(home_section)

@@ -87,7 +87,10 @@ def _public_entries(model, country):
     """The country's entries of `model` that were public after or before them, each annotated
     with the status and type of the record's previous entry."""
     order = [F("history_date").asc(), F("history_id").asc()]
-    entries = _history_for_country(model, country, _entries(model))
+    if country is None:
+        entries = _entries(model)
+    else:
+        entries = _history_for_country(model, country, _entries(model))
     if entries is None:
         return None
     for name in model.public_parents:
@@ -109,8 +112,9 @@ class _Key:
     kind: str
 
 
-def _keys(model, country):
-    """(date, id, kind) of every entry of `model` the country's log lists (one query)."""
+def _keys(model, country, newest=None):
+    """(date, id, kind) of every entry of `model` the country's log lists (one query); with
+    `country` None, of every country's; with `newest`, of that many of the newest entries."""
     history = _public_entries(model, country)
     if history is None:
         return []
@@ -125,6 +129,8 @@ def _keys(model, country):
         "previous_type",
         "now_public",
     )
+    if newest is not None:
+        rows = rows.order_by("-history_date", "-history_id")[:newest]
     keys = []
     for when, history_id, status, history_type, previous_status, previous_type, public in rows:
         kind = change_kind(status, history_type, previous_status, previous_type)
@@ -207,6 +213,20 @@ class ChangeLog(Sequence):
 def country_changes(country, limit=50):
     """The newest `limit` changes the public saw to the country's records, newest first."""
     return ChangeLog(country)[:limit]
+
+
+def latest_changes(limit=8):
+    """The newest publications and changes anywhere on the site, newest first (one query per
+    record type, and one per type shown). Withdrawals are left out: outside a record's own change
+    log, a withdrawn record's title is not shown."""
+    keys = [
+        key
+        for model in record_models()
+        for key in _keys(model, None, newest=limit * 4)
+        if key.kind != WITHDRAWN
+    ]
+    keys.sort(key=lambda key: (key.when, key.history_id), reverse=True)
+    return _changes(keys[:limit], "")
 
 
 def country_last_updated(country):

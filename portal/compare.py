@@ -38,6 +38,8 @@ class Table:
     empty: str
     cell_template: str
     subject_template: str
+    chart: object = None  # a portal.charts.BarChart drawn below the table, if the app gives one
+    chart_note: str = ""  # why there is no chart (too many countries to tell apart by colour)
 
     def by_column(self):
         return [

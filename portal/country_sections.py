@@ -30,6 +30,7 @@ class CountrySection:
     context: dict = field(default_factory=dict)
     summary: str = ""  # what the section holds, with counts, for the summary card ("3 channels")
     highlights: list = field(default_factory=list)  # Highlight objects for the summary card
+    brief_template: str = ""  # the PDF country brief's shorter version; "": `template`
 
 
 def section_providers():

@@ -3,9 +3,10 @@
 Each app declares its record types once, in `<app>/records.py`, by calling `register()` with one
 `RecordType` per model (its public list page, search document, sitemap section, spreadsheet
 format, ...), and adds the pieces that span several types with `register_country_section()`,
-`register_compare_tables()` and `register_sitemap()`. `autodiscover()` imports every installed
-app's `records` module, the way `admin.autodiscover()` imports `admin.py`; PortalConfig.ready()
-calls it, and the first read does when an earlier app's ready() reads the registry.
+`register_compare_tables()`, `register_home_section()` and `register_sitemap()`.
+`autodiscover()` imports every installed app's `records` module, the way `admin.autodiscover()`
+imports `admin.py`; PortalConfig.ready() calls it, and the first read does when an earlier app's
+ready() reads the registry.
 
 The search index, the sitemap, the change log, the country page, the compare page, the page
 cache, the roles, the spreadsheet engine and the commands all ask this module; none of them
@@ -109,6 +110,7 @@ class Registry:
         self.types = {}  # model -> RecordType, in registration order
         self.country_sections = []  # country -> CountrySection, list of them, or None
         self.compare_tables = []  # countries -> list of portal.compare.Table
+        self.home_sections = []  # () -> portal.home.HomeSection or None
         self.sitemaps = {}  # name -> django Sitemap class
         self.discovered = False
         self.discovering = False
@@ -154,6 +156,12 @@ def register_compare_tables(provider):
     registry.compare_tables.append(provider)
 
 
+def register_home_section(provider):
+    """Add `provider()` to the home page (the newest research, ...): it returns a portal.home.
+    HomeSection or None, in a fixed number of SQL queries."""
+    registry.home_sections.append(provider)
+
+
 def register_sitemap(name, sitemap):
     """Add a sitemap.xml section that is not one record type's pages (a Sitemap class)."""
     registry.sitemaps[name] = sitemap
@@ -191,6 +199,10 @@ def country_section_providers():
 
 def compare_table_providers():
     return list(registry.ready().compare_tables)
+
+
+def home_section_providers():
+    return list(registry.ready().home_sections)
 
 
 def extra_sitemaps():

@@ -3,13 +3,13 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from . import compare as compare_views
-from . import suggestions, views
+from . import home, suggestions, views
 from .http_cache import public_page
 from .search.views import robots_txt, search_view
 from .sitemaps import sitemaps
 
 urlpatterns = [
-    path("", public_page(views.home), name="home"),
+    path("", public_page(home.home), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/help/", include("portal.help")),
     path("admin/", admin.site.urls),

@@ -15,11 +15,6 @@ from .health import database_answers
 from .records import country_model
 
 
-def home(request):
-    countries = country_model().objects.public().only("iso_code", "name", "region", "summary")
-    return render(request, "portal/home.html", {"countries": countries})
-
-
 @never_cache
 def healthz(request):
     if not database_answers():

@@ -13,6 +13,7 @@ from portal.records import (
 )
 from portal.search.types import SearchDocument
 
+from .charts import country_section as initiatives_chart_section
 from .comparison import compare_tables
 from .models import Country, IndicatorValue, Initiative, Organisation, ReportingChannel
 from .resources import (
@@ -119,4 +120,5 @@ register(
     ),
 )
 register_country_section(country_section)
+register_country_section(initiatives_chart_section)
 register_compare_tables(compare_tables)

@@ -128,6 +128,7 @@ def country_section(country):
             id="national-initiatives",
             title="National initiatives",
             template="profiles/sections/timeline.html",
+            brief_template="profiles/sections/timeline_brief.html",
             order=20,
             context={
                 "years": national_years,
@@ -140,6 +141,7 @@ def country_section(country):
             id="law-enforcement-reporting",
             title="Law enforcement & reporting",
             template="profiles/sections/timeline.html",
+            brief_template="profiles/sections/timeline_brief.html",
             order=30,
             context={
                 "years": enforcement_years,

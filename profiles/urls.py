@@ -3,7 +3,7 @@ from django.urls import path
 from portal.http_cache import public_page
 from portal.page_cache import cache_public_page
 
-from . import views
+from . import brief, views
 
 app_name = "profiles"
 
@@ -13,6 +13,11 @@ urlpatterns = [
         "countries/<iso:iso_code>/",
         public_page(cache_public_page(views.CountryDetailView.as_view())),
         name="country-detail",
+    ),
+    path(
+        "countries/<iso:iso_code>/brief.pdf",
+        public_page(cache_public_page(brief.country_brief)),
+        name="country-brief",
     ),
     path(
         "initiatives/",

@@ -284,4 +284,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint (the PDF country brief) logs every layout step at INFO and every browser-only
+    # CSS rule of the site's stylesheets it skips as a warning: only its errors are news.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }

@@ -39,8 +39,8 @@ from tests.profiles.factories import (
 pytestmark = pytest.mark.django_db
 
 # The page: country 1, last updated 1 (one UNION over the history tables), profiles sections 9,
-# legislation 3, research 5 (count, reports, authors, topics, countries).
-COUNTRY_PAGE_QUERIES = 19
+# the initiatives chart 1, legislation 3, research 5 (count, reports, authors, topics, countries).
+COUNTRY_PAGE_QUERIES = 20
 
 SECTION_IDS = (
     "at-a-glance",

@@ -21,7 +21,9 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
+from tests.laws.factories import LegalAgeFactory
 from tests.portal.test_hostile_input import public_urls
+from tests.profiles.factories import CountryFactory
 
 MAX_PAGES = 1000
 # Facet links combine filters without end (topic × type × year × country ...). The crawl follows
@@ -53,6 +55,7 @@ FILTERED = [
     "/library/?year_min=abc&type=nonsense",
     "/laws/?min_imprisonment=abc&sanction=nonsense",
     "/compare/?country=XX",
+    "/compare/?country=LT&country=LV",  # with the side-by-side charts
     "/laws/compare/?country=XX",
     "/search/?q=child&year=abc&country=ZZ",
 ]
@@ -196,6 +199,8 @@ def describe(message):
 def test_every_public_page_is_valid_html(client):
     java, jar = vnu_jar()
     call_command("load_demo_data", verbosity=0)
+    # A second country, so the compare page draws its charts (one with an age "not known").
+    LegalAgeFactory(country=CountryFactory(iso_code="LV", name="Latvia", slug="latvia"))
     seeds = ["/", *public_urls().values(), *SEARCHES, *FILTERED, *MISSING_PAGES]
     pages, server_errors, missing_ids = crawl(client, list(dict.fromkeys(seeds)))
     assert not server_errors
