@@ -18,8 +18,11 @@ from .models import (
     months_display,
 )
 from .resources import (
+    AssessmentResource,
     ChildDefinitionResource,
     CountryInstrumentStatusResource,
+    CriterionResource,
+    FrameworkResource,
     InstrumentResource,
     LegalActResource,
     LegalAgeResource,
@@ -171,6 +174,7 @@ class CriterionInline(admin.TabularInline):
 
 @admin.register(Framework)
 class FrameworkAdmin(RecordAdmin):
+    resource_classes = [FrameworkResource]
     list_display = ("name", "publisher", "edition", "year", "status")
     list_filter = ("status",)
     search_fields = ("name", "publisher", "description")
@@ -180,6 +184,7 @@ class FrameworkAdmin(RecordAdmin):
 
 @admin.register(Criterion)
 class CriterionAdmin(RecordAdmin):
+    resource_classes = [CriterionResource]
     list_display = ("short_label", "framework", "order", "group", "status")
     list_filter = ("framework", "status")
     list_select_related = ("framework",)
@@ -213,6 +218,7 @@ class AssessmentAdmin(RecordAdmin):
     """Assessments with their consistency problems: in the list (column and filter) and on
     the change form (a warning above the form)."""
 
+    resource_classes = [AssessmentResource]
     change_form_template = "admin/laws/assessment_change_form.html"
     list_display = ("country", "framework", "criterion_label", "answer", "problems", "status")
     list_filter = (

@@ -32,8 +32,11 @@ from .models import (
 )
 from .resources import (
     BULK_SPECS,
+    AssessmentResource,
     ChildDefinitionResource,
     CountryInstrumentStatusResource,
+    CriterionResource,
+    FrameworkResource,
     InstrumentResource,
     LegalActResource,
     LegalAgeResource,
@@ -112,9 +115,10 @@ register(
             texts=lambda f: (f.name, _join(f.publisher, f.edition, f.description)),
         ),
         sitemap=SitemapSection(),
+        **_spreadsheet(Framework, FrameworkResource),
     ),
-    RecordType(Criterion),
-    RecordType(Assessment),
+    RecordType(Criterion, **_spreadsheet(Criterion, CriterionResource)),
+    RecordType(Assessment, **_spreadsheet(Assessment, AssessmentResource)),
 )
 register_country_section(country_section)
 register_compare_tables(compare_tables)

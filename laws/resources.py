@@ -16,8 +16,11 @@ from portal.resources import RecordResource
 from profiles.models import Country
 
 from .models import (
+    Assessment,
     ChildDefinition,
     CountryInstrumentStatus,
+    Criterion,
+    Framework,
     Instrument,
     LegalAct,
     LegalAge,
@@ -266,7 +269,232 @@ class ProvisionResource(LawsResource):
         return queryset.select_related("country", "act").prefetch_related("topics")
 
 
+# --- benchmarks: records named by keys that span several fields --------------------------------
+
+# How a spreadsheet names a criterion and an assessment's evidence, in both formats below: one
+# text per record, unique across countries (so evidence of another country can be named, and is
+# then flagged to editors like in the admin).
+COMPOSITE_KEYS = {
+    # icmec-csam-model-legislation: Possession
+    Criterion: (("framework",), lambda c: f"{c.framework.slug}: {c.short_label}"),
+    # lt-criminal-code/309 (the provision's page is /laws/lt-criminal-code/309/)
+    Provision: (("act",), lambda p: f"{p.act.slug}/{p.slug}"),
+    # LT: child
+    ChildDefinition: (("country",), lambda d: f"{d.country.iso_code}: {d.term}"),
+    # LT: Convention on Cybercrime: in_force
+    CountryInstrumentStatus: (
+        ("country", "instrument"),
+        lambda s: f"{s.country.iso_code}: {s.instrument.short_name}: {s.status_kind}",
+    ),
+}
+COMPOSITE_HELP = {
+    Criterion: "The framework's slug and the criterion's short label: “icmec-csam-model-"
+    "legislation: Possession”.",
+    Provision: "Act slug / provision slug, as in the provision's address: “lt-criminal-code/309”.",
+    ChildDefinition: "ISO code and term: “LT: child”.",
+    CountryInstrumentStatus: "ISO code, instrument short name and step: “LT: Convention on "
+    "Cybercrime: in_force”.",
+}
+
+
+def _fold(text):
+    return " ".join(str(text).split()).casefold()
+
+
+class CompositeKeys:
+    """Key text <-> id of every record of one model (COMPOSITE_KEYS), read in one query."""
+
+    def __init__(self, model):
+        self.model = model
+        self.related, self.key = COMPOSITE_KEYS[model]
+        self._by_key = self._by_id = None
+
+    def load(self):
+        if self._by_key is None:
+            self._by_key, self._by_id = {}, {}
+            records = self.model._default_manager.select_related(*self.related).order_by()
+            for record in records.iterator(chunk_size=2000):
+                text = self.key(record)
+                self._by_key[_fold(text)] = record.pk
+                self._by_id[record.pk] = text
+        return self
+
+    def id_for(self, text, scope_id=None):
+        return self.load()._by_key.get(_fold(text))
+
+    def key_for(self, pk):
+        return self.load()._by_id.get(pk, "")
+
+    def add(self, pk, key, scope_id=None):
+        self.load()
+        self._by_key[_fold(key)] = pk
+        self._by_id[pk] = key
+
+
+class CompositeForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key named by its COMPOSITE_KEYS text (django-import-export)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return None
+        if not hasattr(self, "_keys"):
+            self._keys = CompositeKeys(self.model)
+        pk = self._keys.id_for(value)
+        if pk is None:
+            raise ValueError(f"No {self.model._meta.verbose_name} “{value}”.")
+        return self.model._default_manager.get(pk=pk)
+
+    def render(self, value, obj=None, **kwargs):
+        return COMPOSITE_KEYS[self.model][1](value) if value is not None else ""
+
+
+class CompositeManyToManyWidget(ManyToManyWidget):
+    """Records named by their COMPOSITE_KEYS texts, separated by ";"; an unknown one is an error."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, separator=";", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if not value:
+            return self.model._default_manager.none()
+        if not hasattr(self, "_keys"):
+            self._keys = CompositeKeys(self.model)
+        wanted = [part.strip() for part in str(value).split(self.separator) if part.strip()]
+        ids = {part: self._keys.id_for(part) for part in wanted}
+        missing = [part for part, pk in ids.items() if pk is None]
+        if missing:
+            name = self.model._meta.verbose_name_plural
+            raise ValueError(f"Unknown {name}: {', '.join(missing)}.")
+        return self.model._default_manager.filter(pk__in=ids.values())
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        key = COMPOSITE_KEYS[self.model][1]
+        return f"{self.separator} ".join(sorted(key(record) for record in value.all()))
+
+
+class FrameworkResource(LawsResource):
+    class Meta(LawsResource.Meta):
+        model = Framework
+        fields = (
+            "slug",
+            "name",
+            "publisher",
+            "edition",
+            "year",
+            "url",
+            "description",
+            "status",
+        )
+        import_id_fields = ("slug",)
+
+
+class CriterionResource(LawsResource):
+    framework = fields.Field(
+        attribute="framework",
+        column_name="framework",
+        widget=CachedForeignKeyWidget(Framework, field="slug"),
+    )
+
+    class Meta(LawsResource.Meta):
+        model = Criterion
+        fields = ("framework", "order", "short_label", "wording", "group", "status")
+        import_id_fields = ("framework", "short_label")
+
+
+def _evidence_field(name, model):
+    return fields.Field(
+        attribute=name, column_name=name, widget=CompositeManyToManyWidget(model), m2m_add=False
+    )
+
+
+class AssessmentResource(LawsResource):
+    """One row per country and criterion; the evidence columns list records by COMPOSITE_KEYS."""
+
+    country = country_field()
+    criterion = fields.Field(
+        attribute="criterion",
+        column_name="criterion",
+        widget=CompositeForeignKeyWidget(Criterion),
+    )
+    provisions = _evidence_field("provisions", Provision)
+    instrument_statuses = _evidence_field("instrument_statuses", CountryInstrumentStatus)
+    definitions = _evidence_field("definitions", ChildDefinition)
+
+    class Meta(LawsResource.Meta):
+        model = Assessment
+        fields = (
+            "country",
+            "criterion",
+            "answer",
+            "provisions",
+            "instrument_statuses",
+            "definitions",
+            "reasoning",
+            "as_of",
+            "source",
+            "status",
+        )
+        import_id_fields = ("country", "criterion")
+
+    def filter_export(self, queryset, **kwargs):
+        queryset = super().filter_export(queryset, **kwargs)
+        return queryset.select_related("country", "criterion__framework").prefetch_related(
+            *(
+                models.Prefetch(name, queryset=model._default_manager.select_related(*related))
+                for name, (model, related) in {
+                    "provisions": (Provision, ("act",)),
+                    "instrument_statuses": (CountryInstrumentStatus, ("country", "instrument")),
+                    "definitions": (ChildDefinition, ("country",)),
+                }.items()
+            )
+        )
+
+
 # --- the fast bulk path (portal.bulk): one documented column format per record type ----------
+
+
+class CompositeForeignKeyColumn(ForeignKeyColumn):
+    """A foreign key named by its COMPOSITE_KEYS text; rendered in Python (no SQL form)."""
+
+    def __init__(self, name, **kwargs):
+        super().__init__(name, key="key", **kwargs)
+
+    def bind(self, model):
+        super().bind(model)
+        self.help_text = self.help_text or COMPOSITE_HELP[self.related]
+        self.type_name = f"{self.related._meta.verbose_name} by key"
+        return self
+
+    def keymap(self, ctx):
+        return ctx._keymaps.setdefault(
+            (self.related, "composite", None), CompositeKeys(self.related)
+        )
+
+    def sql(self, alias, quote):
+        return None
+
+
+class CompositeManyToManyColumn(ManyToManyColumn):
+    """Records named by their COMPOSITE_KEYS texts, separated by ";"."""
+
+    def __init__(self, name, **kwargs):
+        super().__init__(name, key="key", **kwargs)
+
+    def bind(self, model):
+        super().bind(model)
+        self.help_text = self.help_text or COMPOSITE_HELP[self.related]
+        self.type_name = f"list of {self.related._meta.verbose_name_plural} by key, separated by ;"
+        return self
+
+    def keymap(self, ctx):
+        return ctx._keymaps.setdefault(
+            (self.related, "composite", None), CompositeKeys(self.related)
+        )
+
+    def sql_aggregate(self, quote):
+        return None
 
 
 def _country():
@@ -394,5 +622,50 @@ BULK_SPECS = [
         key=("country", "act", "number"),
         slug_from=_provision_slug,
         slug_scope="act",
+    ),
+    RecordSpec(
+        "frameworks",
+        Framework,
+        [
+            FieldColumn("slug"),
+            FieldColumn("name"),
+            FieldColumn("publisher"),
+            FieldColumn("edition"),
+            FieldColumn("year"),
+            FieldColumn("url"),
+            FieldColumn("description"),
+            status_column(),
+        ],
+        key=("slug",),
+    ),
+    RecordSpec(
+        "criteria",
+        Criterion,
+        [
+            ForeignKeyColumn("framework", key="slug"),
+            FieldColumn("order"),
+            FieldColumn("short_label"),
+            FieldColumn("wording"),
+            FieldColumn("group"),
+            status_column(),
+        ],
+        key=("framework", "short_label"),
+    ),
+    RecordSpec(
+        "assessments",
+        Assessment,
+        [
+            _country(),
+            CompositeForeignKeyColumn("criterion"),
+            FieldColumn("answer"),
+            CompositeManyToManyColumn("provisions"),
+            CompositeManyToManyColumn("instrument_statuses"),
+            CompositeManyToManyColumn("definitions"),
+            FieldColumn("reasoning"),
+            FieldColumn("as_of"),
+            FieldColumn("source"),
+            status_column(),
+        ],
+        key=("country", "criterion"),
     ),
 ]

@@ -1,17 +1,23 @@
 """Benchmark frameworks: the public matrix, the legislation page section, the compare tables,
 the consistency flags editors see in the admin, and the per-country rights on assessments."""
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
+import tablib
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from laws.models import Answer, Assessment
+from laws.resources import AssessmentResource
 from portal.models import Status
 from portal.roles import EDITOR, PUBLISHER
+from tests.bulk.helpers import csv_bytes, errors_of, exported, run
 from tests.portal.admin_client import sign_in
 from tests.portal.admin_forms import csrf_token, form_data
 from tests.portal.factories import make_member
@@ -27,6 +33,7 @@ from .factories import (
     LegalActFactory,
     ProvisionFactory,
 )
+from .test_fixtures import BENCHMARK_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +321,72 @@ def test_an_lv_editor_cannot_edit_lithuanian_assessments(lt, lv):
     assessment.refresh_from_db()
     assert assessment.reasoning == "Edited in Lithuania"
     assert assessment.history.first().history_user == lt_editor
+
+
+# --- spreadsheets ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lithuania_benchmarks():
+    call_command("loaddata", *BENCHMARK_FIXTURES, verbosity=0)
+
+
+def test_assessments_export_names_the_evidence_by_key(lithuania_benchmarks):
+    rows = list(csv.DictReader(io.StringIO(exported("assessments").decode().lstrip("\ufeff"))))
+    assert len(rows) == 11
+    possession = next(r for r in rows if r["criterion"].endswith(": Possession"))
+    assert possession["criterion"] == "icmec-csam-model-legislation: Possession"
+    assert possession["provisions"] == "lt-criminal-code/309"
+    defines = next(r for r in rows if r["criterion"].endswith(": Defines CSAM"))
+    assert defines["definitions"] == "LT: child; LT: minor"
+    assert defines["answer"] == "partly" and defines["country"] == "LT"
+
+
+def test_assessment_import_writes_the_evidence_or_refuses_the_file(lithuania_benchmarks):
+    header = ["country", "criterion", "answer", "provisions", "definitions", "reasoning", "status"]
+    row = [
+        "lt",
+        "lanzarote-convention-offences: Solicitation (grooming)",
+        "does_not",
+        "lt-criminal-code/153; LT-Criminal-Code/309",
+        "LT: child",
+        "Changed in a spreadsheet.",
+        "draft",
+    ]
+    result = run("assessments", csv_bytes([header, row]))
+    assert result.valid, errors_of(result)
+    assessment = Assessment.objects.get(criterion__short_label="Solicitation (grooming)")
+    assert assessment.answer == "does_not" and assessment.status == Status.DRAFT
+    assert set(assessment.provisions.values_list("number", flat=True)) == {"153", "309"}
+    assert list(assessment.definitions.values_list("term", flat=True)) == ["child"]
+
+    bad = [*row[:3], "lt-criminal-code/999", "LT: nobody", "Refused.", "draft"]
+    unknown = ["LT", "icmec-csam-model-legislation: No such criterion", *row[2:4], "", *row[5:]]
+    result = run("assessments", csv_bytes([header, bad, unknown]))
+    assert not result.valid
+    assert errors_of(result) == [
+        (2, "provisions", "Unknown provision: lt-criminal-code/999."),
+        (2, "definitions", "Unknown legal definition: LT: nobody."),
+        (
+            3,
+            "criterion",
+            "No criterion with key “icmec-csam-model-legislation: No such criterion”.",
+        ),
+    ]
+    assessment.refresh_from_db()
+    assert assessment.reasoning == "Changed in a spreadsheet."  # nothing of the file written
+
+
+def test_assessment_resource_round_trip_and_unknown_evidence(lithuania_benchmarks):
+    dataset = AssessmentResource().export()
+    assert "lt-criminal-code/309" in dataset.csv
+    result = AssessmentResource().import_data(dataset, dry_run=True)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert {row.import_type for row in result.rows} == {"skip"}
+    changed = dataset.csv.replace("lt-criminal-code/309", "lt-criminal-code/999")
+    result = AssessmentResource().import_data(tablib.Dataset().load(changed, format="csv"))
+    assert result.has_validation_errors()
+    assert result.invalid_rows[0].error_dict == {
+        "provisions": ["Unknown provisions: lt-criminal-code/999."]
+    }
+    assert Assessment.objects.filter(provisions__number="309").count() == 4  # unchanged
