@@ -3,8 +3,12 @@ from django.contrib import admin
 from portal.admin import RecordAdmin
 
 from .models import (
+    PROBLEMS,
+    Assessment,
     ChildDefinition,
     CountryInstrumentStatus,
+    Criterion,
+    Framework,
     Instrument,
     LegalAct,
     LegalAge,
@@ -133,3 +137,109 @@ class ProvisionAdmin(RecordAdmin):
     @admin.display(description="Maximum imprisonment", ordering="max_imprisonment_months")
     def max_imprisonment(self, obj):
         return months_display(obj.max_imprisonment_months) or "—"
+
+
+# --- benchmarks --------------------------------------------------------------------------------
+
+
+class CriterionInline(admin.TabularInline):
+    """The framework's criteria in order; open one to edit its full wording."""
+
+    model = Criterion
+    fields = ("order", "short_label", "group", "status")
+    readonly_fields = ("status",)  # new criteria start as drafts; publish them from their page
+    extra = 0
+    show_change_link = True
+    ordering = ("order", "pk")
+
+
+@admin.register(Framework)
+class FrameworkAdmin(RecordAdmin):
+    list_display = ("name", "publisher", "edition", "year", "status")
+    list_filter = ("status",)
+    search_fields = ("name", "publisher", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (CriterionInline,)
+
+
+@admin.register(Criterion)
+class CriterionAdmin(RecordAdmin):
+    list_display = ("short_label", "framework", "order", "group", "status")
+    list_filter = ("framework", "status")
+    list_select_related = ("framework",)
+    search_fields = ("short_label", "wording", "group", "framework__name")
+    autocomplete_fields = ("framework",)
+
+
+class ProblemFilter(admin.SimpleListFilter):
+    """Assessments by consistency problem (Assessment.objects.with_problems())."""
+
+    title = "consistency"
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", "No problem"),
+            *((name, label.capitalize()) for name, label in PROBLEMS.items()),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.without_problems()
+        if value in PROBLEMS:
+            return queryset.with_problem(value)
+        return queryset
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(RecordAdmin):
+    """Assessments with their consistency problems: in the list (column and filter) and on
+    the change form (a warning above the form)."""
+
+    change_form_template = "admin/laws/assessment_change_form.html"
+    list_display = ("country", "framework", "criterion_label", "answer", "problems", "status")
+    list_filter = (
+        ProblemFilter,
+        "answer",
+        "criterion__framework",
+        ("country", admin.RelatedOnlyFieldListFilter),
+        "status",
+    )
+    list_select_related = ("country", "criterion__framework")
+    search_fields = ("country__name", "country__iso_code", "criterion__short_label", "reasoning")
+    autocomplete_fields = (
+        "country",
+        "criterion",
+        "provisions",
+        "instrument_statuses",
+        "definitions",
+    )
+    fieldsets = (
+        (None, {"fields": ("country", "criterion", "answer", "reasoning")}),
+        ("Evidence", {"fields": ("provisions", "instrument_statuses", "definitions")}),
+        ("Publishing", {"fields": ("as_of", "source", "status")}),
+        ("Audit", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_problems()
+
+    @admin.display(description="Framework", ordering="criterion__framework__name")
+    def framework(self, obj):
+        return obj.criterion.framework
+
+    @admin.display(description="Criterion", ordering="criterion__order")
+    def criterion_label(self, obj):
+        return obj.criterion.short_label
+
+    @admin.display(description="Problems")
+    def problems(self, obj):
+        return "; ".join(obj.problem_labels()) or "—"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # Read again: the form's instance may hold unsaved edits, the flags the stored record.
+            stored = self.get_queryset(request).filter(pk=obj.pk).first()
+            context["assessment_problems"] = stored.problem_labels() if stored else []
+        return super().render_change_form(request, context, add, change, form_url, obj)

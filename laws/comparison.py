@@ -1,8 +1,9 @@
-"""The laws app's tables on the compare page (/compare/): legal ages, instrument status and the
-heaviest penalty per topic, country by country.
+"""The laws app's tables on the compare page (/compare/): legal ages, instrument status, the
+heaviest penalty per topic and one table per benchmark framework, country by country.
 
-A fixed five queries whatever the number of countries: legal ages, instruments, instrument
-statuses, topics, and the heaviest imprisonment per country and topic.
+A fixed number of queries whatever the number of countries: legal ages, instruments, instrument
+statuses, topics, the heaviest imprisonment per country and topic, and for the benchmarks the
+criteria, the assessments and their evidence (laws/benchmarks.py).
 """
 
 from collections import defaultdict
@@ -11,6 +12,7 @@ from django.db.models import Max
 
 from portal.compare import Table
 
+from .benchmarks import compare_rows
 from .charts import MAX_COMPARED, legal_ages_chart, penalties_chart
 from .models import (
     CountryInstrumentStatus,
@@ -128,4 +130,27 @@ def compare_tables(countries):
             chart_note=chart_note,
             **templates,
         ),
+        *benchmark_tables(countries),
+    ]
+
+
+def benchmark_tables(countries):
+    """One table per benchmark framework: a cell per country and criterion."""
+    return [
+        Table(
+            id=f"benchmark-{framework.slug}",
+            title=f"Benchmark: {framework.name}",
+            caption=f"{framework.name}: answers by criterion, with their evidence",
+            kind="criterion",
+            subject="Criterion",
+            columns=criteria,
+            rows=[
+                (country, [found.get((country.pk, c.pk)) for c in criteria])
+                for country in countries
+            ],
+            empty="No criteria published yet.",
+            cell_template="laws/includes/benchmark_cell.html",
+            subject_template="laws/includes/criterion_subject.html",
+        )
+        for framework, criteria, found in compare_rows(countries)
     ]

@@ -864,3 +864,295 @@ def join_alternatives(parts):
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+# --- benchmark frameworks and assessments -------------------------------------------------------
+
+
+class FrameworkManager(models.Manager.from_queryset(PublishableQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Framework(RecordModel):
+    """A published standard a country's law is assessed against (a model law, a convention)."""
+
+    country_field = None
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        help_text=_("The framework's name in our own words, e.g. ICMEC model legislation on CSAM."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("Used in links and spreadsheets, e.g. icmec-csam-model-legislation."),
+    )
+    publisher = models.CharField(
+        _("publisher"),
+        max_length=200,
+        help_text=_("Who publishes the standard, e.g. Council of Europe."),
+    )
+    edition = models.CharField(
+        _("edition"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The edition the criteria follow, as the publisher names it, e.g. 9th edition."
+        ),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        help_text=_("Year of that edition. Leave empty unless you are sure."),
+    )
+    url = models.URLField(
+        _("URL"), max_length=500, blank=True, help_text=_("The publisher's page of the standard.")
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What the framework measures and how we read it, in our own words."),
+    )
+
+    objects = FrameworkManager()
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("benchmark framework")
+        verbose_name_plural = _("benchmark frameworks")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("laws:framework-detail", kwargs={"slug": self.slug})
+
+
+class CriterionManager(models.Manager.from_queryset(PublishableQuerySet)):
+    def get_by_natural_key(self, framework_slug, short_label):
+        return self.get(framework__slug=framework_slug, short_label=short_label)
+
+
+class Criterion(RecordModel):
+    """One criterion of a framework, shown as a column of its matrix, in `order`."""
+
+    country_field = None
+    public_parents = ("framework",)
+
+    framework = models.ForeignKey(
+        Framework,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("framework"),
+        help_text=_("The framework this criterion belongs to."),
+    )
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=1, help_text=_("Position in the framework: 1, 2, 3 ...")
+    )
+    short_label = models.CharField(
+        _("short label"),
+        max_length=100,
+        help_text=_(
+            "Column heading, unique within the framework; spreadsheets use it to name the "
+            "criterion, e.g. Possession."
+        ),
+    )
+    wording = models.TextField(
+        _("full wording"),
+        help_text=_("What a country's law must do to meet it, in our own words."),
+    )
+    group = models.CharField(
+        _("group"),
+        max_length=100,
+        blank=True,
+        help_text=_("Optional: a heading criteria are grouped under, e.g. Offences."),
+    )
+
+    objects = CriterionManager()
+
+    class Meta:
+        ordering = ("framework_id", "order", "id")
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("framework", "short_label"), name="laws_criterion_unique_label"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.framework}: {self.short_label}" if self.framework_id else self.short_label
+
+    def natural_key(self):
+        return (*self.framework.natural_key(), self.short_label)
+
+    natural_key.dependencies = ["laws.framework"]
+
+
+class Answer(models.TextChoices):
+    MEETS = "meets", _("Meets")
+    PARTLY = "partly", _("Partly meets")
+    DOES_NOT = "does_not", _("Does not meet")
+    NOT_STATED = "not_stated", _("Not stated in our sources")
+
+
+# An answer other than "not stated" is a claim about the law: it needs evidence.
+ANSWERS_NEEDING_EVIDENCE = (Answer.MEETS, Answer.PARTLY, Answer.DOES_NOT)
+
+
+# The record types an assessment's evidence may be (each has an `assessments` relation).
+EVIDENCE_MODELS = (Provision, CountryInstrumentStatus, ChildDefinition)
+
+
+class AssessmentQuerySet(CountryQuerySet):
+    def with_problems(self):
+        """Annotate the consistency flags an editor sees (`problem_labels()` reads them):
+        `no_evidence` (an answer that needs evidence has none), `evidence_hidden` (evidence
+        the public may not read: a draft, a withdrawn record, or under one), `evidence_foreign`
+        (evidence of another country) and `evidence_newer` (evidence changed after the
+        assessment was last saved)."""
+
+        def any_evidence(condition=None, exclude=None):
+            found = None
+            for model in EVIDENCE_MODELS:
+                rows = model._default_manager.filter(condition or Q(), assessments=OuterRef("pk"))
+                if exclude is not None:
+                    rows = rows.exclude(exclude(model))
+                found = Exists(rows) if found is None else found | Exists(rows)
+            return found
+
+        def flag(condition):
+            return models.ExpressionWrapper(condition, output_field=models.BooleanField())
+
+        return self.annotate(
+            no_evidence=flag(Q(answer__in=ANSWERS_NEEDING_EVIDENCE) & ~any_evidence()),
+            evidence_hidden=flag(any_evidence(exclude=lambda model: model.public_filter())),
+            evidence_foreign=flag(
+                any_evidence(exclude=lambda model: Q(country=OuterRef("country")))
+            ),
+            evidence_newer=flag(any_evidence(Q(updated_at__gt=OuterRef("updated_at")))),
+        )
+
+    def with_problem(self, name):
+        return self.with_problems().filter(**{name: True})
+
+    def without_problems(self):
+        return self.with_problems().filter(**dict.fromkeys(PROBLEMS, False))
+
+
+PROBLEMS = {
+    "no_evidence": _("answer without evidence"),
+    "evidence_hidden": _("evidence not public (draft or withdrawn)"),
+    "evidence_foreign": _("evidence of another country"),
+    "evidence_newer": _("evidence changed since the assessment"),
+}
+
+
+class AssessmentManager(models.Manager.from_queryset(AssessmentQuerySet)):
+    def get_by_natural_key(self, iso_code, framework_slug, short_label):
+        return self.get(
+            country__iso_code=iso_code.upper(),
+            criterion__framework__slug=framework_slug,
+            criterion__short_label=short_label,
+        )
+
+
+class Assessment(RecordModel):
+    """Where one country's law stands on one criterion, and the records that prove it."""
+
+    _history_m2m_fields = ("provisions", "instrument_statuses", "definitions")
+    country_field = "country"
+    public_parents = ("country", "criterion")
+
+    country = models.ForeignKey(
+        "profiles.Country",
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("country"),
+        help_text=_("The country whose law is assessed."),
+    )
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("criterion"),
+        help_text=_("The framework's criterion. One assessment per country and criterion."),
+    )
+    answer = models.CharField(
+        _("answer"),
+        max_length=20,
+        choices=Answer.choices,
+        default=Answer.NOT_STATED,
+        help_text=_(
+            "Meets, partly meets or does not meet: only what the evidence below shows. When our "
+            "sources say nothing either way, keep 'Not stated in our sources'."
+        ),
+    )
+    provisions = models.ManyToManyField(
+        Provision,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("evidence: provisions"),
+        help_text=_("The articles that support the answer, of the same country."),
+    )
+    instrument_statuses = models.ManyToManyField(
+        CountryInstrumentStatus,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("evidence: instrument statuses"),
+        help_text=_("Signatures, ratifications or transpositions that support the answer."),
+    )
+    definitions = models.ManyToManyField(
+        ChildDefinition,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("evidence: legal definitions"),
+        help_text=_("Legal definitions (child, minor) that support the answer."),
+    )
+    reasoning = models.TextField(
+        _("reasoning"),
+        blank=True,
+        help_text=_(
+            "Why the evidence gives this answer, in one or two sentences; say what the sources "
+            "do not state."
+        ),
+    )
+    as_of = models.DateField(
+        _("as of"),
+        null=True,
+        blank=True,
+        help_text=_("The date the answer describes the law at (usually the source's date)."),
+    )
+    source = source_field()
+
+    objects = AssessmentManager()
+
+    class Meta:
+        ordering = ("country__name", "criterion__framework__name", "criterion__order")
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("country", "criterion"), name="laws_assessment_unique_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.country}: {self.criterion.short_label}: {self.get_answer_display()}"
+
+    def natural_key(self):
+        return (*self.country.natural_key(), *self.criterion.natural_key())
+
+    natural_key.dependencies = ["profiles.country", "laws.criterion"]
+
+    def problem_labels(self):
+        """The consistency problems of an assessment read through `with_problems()`."""
+        return [str(label) for name, label in PROBLEMS.items() if getattr(self, name, False)]

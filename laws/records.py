@@ -1,7 +1,7 @@
 """The laws app's record types, as portal's engines see them (portal/records.py).
 
 Registered in workbook order: topics and instruments before what names them, acts before their
-provisions.
+provisions, frameworks and criteria before the assessments.
 """
 
 from django.urls import reverse
@@ -19,8 +19,11 @@ from portal.search.types import SearchDocument
 
 from .comparison import compare_tables
 from .models import (
+    Assessment,
     ChildDefinition,
     CountryInstrumentStatus,
+    Criterion,
+    Framework,
     Instrument,
     LegalAct,
     LegalAge,
@@ -28,8 +31,11 @@ from .models import (
     Topic,
 )
 from .resources import (
+    AssessmentResource,
     ChildDefinitionResource,
     CountryInstrumentStatusResource,
+    CriterionResource,
+    FrameworkResource,
     InstrumentResource,
     LegalActResource,
     LegalAgeResource,
@@ -106,6 +112,26 @@ register(
         sitemap=SitemapSection(select_related=("act",)),
         resource=ProvisionResource,
     ),
+    # Benchmarks: frameworks and their criteria before the assessments naming them, after
+    # the provisions, statuses and definitions an assessment's evidence names.
+    RecordType(
+        Framework,
+        list_page=ListPage("laws:framework-list"),
+        search=SearchDocument(
+            key="frameworks",
+            label="Benchmark frameworks",
+            singular="Benchmark framework",
+            order=85,
+            title=("name", "publisher"),
+            body=("description", "edition"),
+            year="year",
+            texts=lambda f: (f.name, _join(f.publisher, f.edition, f.description)),
+        ),
+        sitemap=SitemapSection(),
+        resource=FrameworkResource,
+    ),
+    RecordType(Criterion, resource=CriterionResource),
+    RecordType(Assessment, resource=AssessmentResource),
 )
 register_country_section(country_section)
 register_compare_tables(compare_tables)

@@ -6,6 +6,9 @@ separated by ";" as every list. portal.resources.RecordResource runs them throug
 engine: related tables are read once per file, not once per row.
 """
 
+from import_export import widgets
+
+from portal.bulk.columns import ForeignKeyColumn, ManyToManyColumn
 from portal.resources import (
     NaturalKeyListWidget,
     NaturalKeyWidget,
@@ -15,8 +18,11 @@ from portal.resources import (
 )
 
 from .models import (
+    Assessment,
     ChildDefinition,
     CountryInstrumentStatus,
+    Criterion,
+    Framework,
     Instrument,
     LegalAct,
     LegalAge,
@@ -159,3 +165,176 @@ class ProvisionResource(RecordResource):
         )
         slug_from = _provision_slug
         slug_scope = "act"
+
+
+# --- benchmarks: records named by keys that span several fields --------------------------------
+
+# How a spreadsheet names a criterion and an assessment's evidence: one text per record, unique
+# across countries (so evidence of another country can be named, and is then flagged to editors
+# as in the admin).
+COMPOSITE_KEYS = {
+    # icmec-csam-model-legislation: Possession
+    Criterion: (("framework",), lambda c: f"{c.framework.slug}: {c.short_label}"),
+    # lt-criminal-code/309 (the provision's page is /laws/lt-criminal-code/309/)
+    Provision: (("act",), lambda p: f"{p.act.slug}/{p.slug}"),
+    # LT: child
+    ChildDefinition: (("country",), lambda d: f"{d.country.iso_code}: {d.term}"),
+    # LT: Convention on Cybercrime: in_force
+    CountryInstrumentStatus: (
+        ("country", "instrument"),
+        lambda s: f"{s.country.iso_code}: {s.instrument.short_name}: {s.status_kind}",
+    ),
+}
+COMPOSITE_HELP = {
+    Criterion: "The framework's slug and the criterion's short label: “icmec-csam-model-"
+    "legislation: Possession”.",
+    Provision: "Act slug / provision slug, as in the provision's address: “lt-criminal-code/309”.",
+    ChildDefinition: "ISO code and term: “LT: child”.",
+    CountryInstrumentStatus: "ISO code, instrument short name and step: “LT: Convention on "
+    "Cybercrime: in_force”.",
+}
+
+
+def _fold(text):
+    return " ".join(str(text).split()).casefold()
+
+
+class CompositeKeys:
+    """Key text <-> id of every record of one model (COMPOSITE_KEYS), read in one query; the
+    engine's key map for the columns below."""
+
+    def __init__(self, model):
+        self.model = model
+        self.related, self.key = COMPOSITE_KEYS[model]
+        self._by_key = self._by_id = None
+
+    def load(self):
+        if self._by_key is None:
+            self._by_key, self._by_id = {}, {}
+            records = self.model._default_manager.select_related(*self.related).order_by()
+            for record in records.iterator(chunk_size=2000):
+                text = self.key(record)
+                self._by_key[_fold(text)] = record.pk
+                self._by_id[record.pk] = text
+        return self
+
+    def id_for(self, text, scope_id=None):
+        return self.load()._by_key.get(_fold(text))
+
+    def key_for(self, pk):
+        return self.load()._by_id.get(pk, "")
+
+    def add(self, pk, key, scope_id=None):
+        self.load()
+        self._by_key[_fold(key)] = pk
+        self._by_id[pk] = key
+
+
+def _composite_keymap(column, ctx):
+    return ctx._keymaps.setdefault(
+        (column.related, "composite", None), CompositeKeys(column.related)
+    )
+
+
+class CompositeForeignKeyColumn(ForeignKeyColumn):
+    """A foreign key named by its COMPOSITE_KEYS text; rendered in Python (no SQL form)."""
+
+    def __init__(self, name, attribute=None, **kwargs):
+        super().__init__(name, attribute, key="key", **kwargs)
+
+    def bind(self, model):
+        super().bind(model)
+        self.help_text = self.help_text or COMPOSITE_HELP[self.related]
+        self.type_name = f"{self.related._meta.verbose_name} by key"
+        return self
+
+    def keymap(self, ctx):
+        return _composite_keymap(self, ctx)
+
+    def sql(self, alias, quote):
+        return None
+
+
+class CompositeManyToManyColumn(ManyToManyColumn):
+    """Records named by their COMPOSITE_KEYS texts, separated by ";"."""
+
+    def __init__(self, name, attribute=None, **kwargs):
+        super().__init__(name, attribute, key="key", **kwargs)
+
+    def bind(self, model):
+        super().bind(model)
+        self.help_text = self.help_text or COMPOSITE_HELP[self.related]
+        self.type_name = f"list of {self.related._meta.verbose_name_plural} by key, separated by ;"
+        return self
+
+    def keymap(self, ctx):
+        return _composite_keymap(self, ctx)
+
+    def sql_aggregate(self, quote):
+        return None
+
+
+class CompositeKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key named by its COMPOSITE_KEYS text (a criterion: "framework-slug: label")."""
+
+    def column(self, name, attribute, **options):
+        return CompositeForeignKeyColumn(name, attribute, **options)
+
+
+class CompositeKeyListWidget(widgets.ManyToManyWidget):
+    """Records named by their COMPOSITE_KEYS texts, separated by ";" (an assessment's evidence)."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, separator=";", **kwargs)
+
+    def column(self, name, attribute, **options):
+        return CompositeManyToManyColumn(name, attribute, **options)
+
+
+class FrameworkResource(RecordResource):
+    class Meta:
+        model = Framework
+        name = "frameworks"
+        import_id_fields = ("slug",)
+        fields = ("slug", "name", "publisher", "edition", "year", "url", "description", "status")
+
+
+class CriterionResource(RecordResource):
+    framework = RecordField(attribute="framework", widget=NaturalKeyWidget(Framework, "slug"))
+
+    class Meta:
+        model = Criterion
+        name = "criteria"
+        import_id_fields = ("framework", "short_label")
+        fields = ("framework", "order", "short_label", "wording", "group", "status")
+
+
+class AssessmentResource(RecordResource):
+    """One row per country and criterion; the evidence columns list records by COMPOSITE_KEYS."""
+
+    country = country_field()
+    criterion = RecordField(attribute="criterion", widget=CompositeKeyWidget(Criterion))
+    provisions = RecordField(attribute="provisions", widget=CompositeKeyListWidget(Provision))
+    instrument_statuses = RecordField(
+        attribute="instrument_statuses", widget=CompositeKeyListWidget(CountryInstrumentStatus)
+    )
+    definitions = RecordField(
+        attribute="definitions", widget=CompositeKeyListWidget(ChildDefinition)
+    )
+
+    class Meta:
+        model = Assessment
+        name = "assessments"
+        import_id_fields = ("country", "criterion")
+        fields = (
+            "country",
+            "criterion",
+            "answer",
+            "provisions",
+            "instrument_statuses",
+            "definitions",
+            "reasoning",
+            "as_of",
+            "source",
+            "status",
+        )

@@ -13,6 +13,12 @@ urlpatterns = [
         public_page(views.country_legislation),
         name="country-legislation",
     ),
+    path("laws/frameworks/", public_page(views.framework_list), name="framework-list"),
+    path(
+        "laws/frameworks/<slug:slug>/",
+        public_page(views.framework_detail),
+        name="framework-detail",
+    ),
     path("laws/", public_page(views.ProvisionListView.as_view()), name="provision-list"),
     # The legal comparison is part of the one compare page; old links keep their countries.
     path(

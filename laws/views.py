@@ -1,16 +1,19 @@
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView
 
 from portal.listing import PublicListView
 from profiles.models import Country
 
+from .benchmarks import country_benchmarks, framework_matrix
 from .charts import prison_terms_chart
 from .filters import ProvisionFilter
 from .json_ld import legislation_json_ld, provision_json_ld
 from .models import (
     ChildDefinition,
     CountryInstrumentStatus,
+    Criterion,
+    Framework,
     LegalAct,
     LegalAge,
     Provision,
@@ -75,7 +78,27 @@ def country_legislation(request, iso_code):
             "acts": acts,
             "json_ld": legislation_json_ld(country, acts, request),
             "prison_terms_chart": prison_terms_chart(country, acts),
+            "benchmarks": country_benchmarks(country),
         },
+    )
+
+
+def framework_list(request):
+    """The benchmark frameworks, each with its number of public criteria."""
+    frameworks = Framework.objects.public().annotate(
+        criterion_count=Count("criteria", filter=Criterion.public_filter("criteria"))
+    )
+    return render(request, "laws/framework_list.html", {"frameworks": frameworks})
+
+
+def framework_detail(request, slug):
+    """A framework's criteria and the matrix of the countries assessed against them."""
+    framework = get_object_or_404(Framework.objects.public(), slug=slug)
+    matrix = framework_matrix(framework)
+    return render(
+        request,
+        "laws/framework_detail.html",
+        {"framework": framework, "criteria": matrix["criteria"], "rows": matrix["rows"]},
     )
 
 

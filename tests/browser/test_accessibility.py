@@ -30,6 +30,8 @@ def public_pages():
         ("library", "/library/"),
         ("laws", "/laws/"),
         ("legislation", "/countries/lt/legislation/"),
+        ("benchmarks", "/laws/frameworks/"),
+        ("benchmark-matrix", "/laws/frameworks/lanzarote-convention-offences/"),
         *((f"{name}-detail", record.get_absolute_url()) for name, record in detail.items()),
         ("search", "/search/?q=Vaiku+linija"),
         ("compare-form-error", "/compare/?country=LT"),

@@ -5,6 +5,7 @@ import pytest
 from portal.bulk.registry import all_specs, get_spec
 from portal.bulk.services import export_workbook, import_workbook
 from tests.laws.factories import (
+    AssessmentFactory,
     ChildDefinitionFactory,
     CountryInstrumentStatusFactory,
     LegalAgeFactory,
@@ -47,9 +48,17 @@ def records():
     IndicatorValueFactory(country=lt)
     ReportingChannelFactory(country=lt, organisation=organisation)
     provision = ProvisionFactory(act__country=lt, topics=[LawTopicFactory()])
-    ChildDefinitionFactory(country=lt, act=provision.act, min_age=0)
+    definition = ChildDefinitionFactory(country=lt, act=provision.act, min_age=0)
     LegalAgeFactory(country=lt, exceptions="+2 with the court's consent")
-    CountryInstrumentStatusFactory(country=lt)
+    status = CountryInstrumentStatusFactory(country=lt)
+    AssessmentFactory(
+        country=lt,
+        answer="partly",
+        provisions=[provision],
+        definitions=[definition],
+        instrument_statuses=[status],
+        reasoning="=1+1 is no formula here",
+    )
     report = ReportFactory(
         countries=[lt],
         topics=[LibraryTopicFactory(name="Risks")],

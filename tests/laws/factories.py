@@ -4,9 +4,13 @@ import factory
 from django.utils.text import slugify
 
 from laws.models import (
+    Answer,
+    Assessment,
     ChildDefinition,
     CountryInstrumentStatus,
+    Criterion,
     DatePrecision,
+    Framework,
     Instrument,
     LegalAct,
     LegalAge,
@@ -116,6 +120,60 @@ class PenaltyRowFactory(factory.django.DjangoModelFactory):
     max_months = 24
 
 
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Framework
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Framework {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    publisher = "Council of Europe"
+    edition = "1st edition"
+    year = 2007
+    url = "https://example.org/framework"
+    status = Status.PUBLISHED
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    framework = factory.SubFactory(FrameworkFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    short_label = factory.Sequence(lambda n: f"Criterion {n}")
+    wording = "The law makes this an offence."
+    status = Status.PUBLISHED
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """An assessment; `provisions`, `definitions`, `instrument_statuses` take lists."""
+
+    class Meta:
+        model = Assessment
+        skip_postgeneration_save = True
+
+    country = factory.SubFactory(CountryFactory)
+    criterion = factory.SubFactory(CriterionFactory)
+    answer = Answer.NOT_STATED
+    reasoning = "What the sources show."
+    status = Status.PUBLISHED
+
+    @factory.post_generation
+    def provisions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.provisions.set(extracted)
+
+    @factory.post_generation
+    def definitions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.definitions.set(extracted)
+
+    @factory.post_generation
+    def instrument_statuses(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.instrument_statuses.set(extracted)
+
+
 # --- the visibility test's samples (tests/visibility.py) -------------------------------------
 
 
@@ -161,6 +219,41 @@ def _sample_provision(mark, *, status, country, **parents):
     return provision
 
 
+SAMPLE_FRAMEWORK = "visibility-sample-framework"
+FRAMEWORK_PAGE = f"/laws/frameworks/{SAMPLE_FRAMEWORK}/"
+
+
+def _sample_framework_page():
+    """The published framework whose page the criterion and assessment samples are checked on."""
+    return FrameworkFactory(name="Sample framework", slug=SAMPLE_FRAMEWORK)
+
+
+def _sample_framework(mark, *, status, country, **parents):
+    return FrameworkFactory(name=mark, slug=slugify(mark), description=mark, status=status)
+
+
+def _sample_criterion(mark, *, status, country, **parents):
+    framework = parents.pop("framework", None) or _sample_framework_page()
+    _sample_framework_page()
+    return CriterionFactory(framework=framework, short_label=mark, wording=mark, status=status)
+
+
+def _sample_assessment(mark, *, status, country, **parents):
+    criterion = parents.pop("criterion", None) or CriterionFactory(
+        framework=_sample_framework_page()
+    )
+    _sample_framework_page()
+    provision = ProvisionFactory(act=LegalActFactory(country=country), number="988.8")
+    return AssessmentFactory(
+        country=country,
+        criterion=criterion,
+        answer=Answer.MEETS,
+        reasoning=mark,
+        provisions=[provision],
+        status=status,
+    )
+
+
 VISIBILITY = {
     Topic: Sample(_sample_topic, pages=(COMPARE_PAGE,)),
     Instrument: Sample(_sample_instrument, pages=(COMPARE_PAGE,)),
@@ -180,5 +273,12 @@ VISIBILITY = {
         _sample_provision,
         markers=lambda record, mark: [mark, "Article 977.7", "77 years"],
         pages=(LEGISLATION_PAGE, COMPARE_PAGE),
+    ),
+    Framework: Sample(_sample_framework),
+    Criterion: Sample(_sample_criterion, pages=(COMPARE_PAGE, FRAMEWORK_PAGE)),
+    Assessment: Sample(
+        _sample_assessment,
+        markers=lambda record, mark: [mark],
+        pages=(LEGISLATION_PAGE, COMPARE_PAGE, FRAMEWORK_PAGE),
     ),
 }

@@ -3,8 +3,11 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from laws.models import (
+    Assessment,
     ChildDefinition,
     CountryInstrumentStatus,
+    Criterion,
+    Framework,
     Instrument,
     LegalAct,
     LegalAge,
@@ -16,6 +19,7 @@ from laws.models import (
 from tests.profiles.factories import CountryFactory
 
 from .factories import (
+    AssessmentFactory,
     ChildDefinitionFactory,
     CountryInstrumentStatusFactory,
     LegalAgeFactory,
@@ -34,6 +38,9 @@ RECORD_MODELS = [
     CountryInstrumentStatus,
     LegalAct,
     Provision,
+    Framework,
+    Criterion,
+    Assessment,
 ]
 
 
@@ -51,6 +58,7 @@ def data():
     LegalAgeFactory(country=provision.country)
     ChildDefinitionFactory(country=provision.country, act=provision.act)
     CountryInstrumentStatusFactory(country=provision.country)
+    AssessmentFactory(country=provision.country, provisions=[provision])
     return provision
 
 

@@ -1,4 +1,5 @@
-"""The Lithuania seed (fixtures/20_laws.json) against the facts of the source page."""
+"""The Lithuania seed (fixtures/20_laws.json, 25_benchmarks.json) against the facts of the
+source page."""
 
 import datetime
 
@@ -7,9 +8,14 @@ from django.conf import settings
 from django.core.management import call_command
 
 from laws.models import (
+    ANSWERS_NEEDING_EVIDENCE,
+    Answer,
+    Assessment,
     ChildDefinition,
     CountryInstrumentStatus,
+    Criterion,
     DatePrecision,
+    Framework,
     Instrument,
     LegalAct,
     LegalAge,
@@ -292,3 +298,90 @@ def test_filter_ten_years_or_more_returns_exactly_149_and_150(seed, client):
     response = client.get("/laws/", {"min_imprisonment": "10", "country": "LT"})
     assert response.status_code == 200
     assert [p.number for p in response.context["provisions"]] == ["149", "150"]
+
+
+# --- benchmarks (fixtures/25_benchmarks.json) -----------------------------------------------
+
+BENCHMARK_FIXTURES = [*FIXTURES, str(settings.BASE_DIR / "fixtures" / "25_benchmarks.json")]
+ICMEC, LANZAROTE = "icmec-csam-model-legislation", "lanzarote-convention-offences"
+
+# Lithuania's answers, each with the evidence the seed's legislation section gives for it:
+# (framework, criterion) -> (answer, articles, definitions).
+LITHUANIA = {
+    (ICMEC, "CSAM-specific law"): ("meets", {"161", "309"}, set()),
+    (ICMEC, "Defines CSAM"): ("partly", {"309"}, {"child", "minor"}),
+    (ICMEC, "Technology-facilitated offences"): ("not_stated", set(), set()),
+    (ICMEC, "Possession"): ("meets", {"309"}, set()),
+    (ICMEC, "ISP reporting"): ("not_stated", set(), set()),
+    (LANZAROTE, "Sexual abuse"): ("partly", {"149", "150", "151", "153"}, {"child", "minor"}),
+    (LANZAROTE, "Child prostitution"): ("partly", {"151.1", "307", "308"}, {"minor"}),
+    (LANZAROTE, "Child pornography"): ("partly", {"161", "309"}, {"child"}),
+    (LANZAROTE, "Pornographic performances"): ("partly", {"161"}, {"child"}),
+    (LANZAROTE, "Corruption of children"): ("not_stated", set(), set()),
+    (LANZAROTE, "Solicitation (grooming)"): ("not_stated", set(), set()),
+}
+
+
+@pytest.fixture
+def benchmarks():
+    call_command("loaddata", *BENCHMARK_FIXTURES, verbosity=0)
+
+
+def test_two_frameworks_with_the_publishers_reference(benchmarks):
+    frameworks = {f.slug: f for f in Framework.objects.public()}
+    assert set(frameworks) == {ICMEC, LANZAROTE}
+    assert frameworks[ICMEC].publisher.startswith("International Centre for Missing")
+    assert "9th edition" in frameworks[ICMEC].edition and frameworks[ICMEC].year == 2018
+    assert "CETS No. 201" in frameworks[LANZAROTE].edition
+    for framework in frameworks.values():
+        assert framework.url.startswith("https://")
+    labels = {
+        slug: list(
+            Criterion.objects.public().filter(framework__slug=slug).values_list("order", flat=True)
+        )
+        for slug in frameworks
+    }
+    assert labels == {ICMEC: [1, 2, 3, 4, 5], LANZAROTE: [1, 2, 3, 4, 5, 6]}
+
+
+def test_lithuania_is_assessed_on_every_criterion_as_the_seed_supports(benchmarks):
+    found = {}
+    for assessment in Assessment.objects.public().select_related("criterion__framework"):
+        assert assessment.country.iso_code == "LT"
+        key = (assessment.criterion.framework.slug, assessment.criterion.short_label)
+        found[key] = (
+            assessment.answer,
+            set(assessment.provisions.values_list("number", flat=True)),
+            set(assessment.definitions.values_list("term", flat=True)),
+        )
+        assert not assessment.instrument_statuses.exists()
+        assert assessment.reasoning and assessment.source
+    assert found == LITHUANIA
+
+
+def test_every_answer_but_not_stated_has_evidence_and_no_problem(benchmarks):
+    answered = Assessment.objects.filter(answer__in=ANSWERS_NEEDING_EVIDENCE)
+    assert answered.count() == 7
+    for assessment in answered:
+        evidence = [
+            *assessment.provisions.all(),
+            *assessment.definitions.all(),
+            *assessment.instrument_statuses.all(),
+        ]
+        assert evidence, assessment
+        for record in evidence:
+            assert record.country.iso_code == "LT" and record.status == Status.PUBLISHED
+    # What is not stated names no evidence: nothing is made to look proven.
+    for assessment in Assessment.objects.filter(answer=Answer.NOT_STATED):
+        assert not assessment.provisions.exists() and not assessment.definitions.exists()
+    assert Assessment.objects.without_problems().count() == Assessment.objects.count() == 11
+
+
+def test_benchmarks_load_twice_without_changes(benchmarks):
+    snapshot = [list(m.objects.order_by("pk").values()) for m in (Framework, Criterion, Assessment)]
+    evidence = list(Assessment.provisions.through.objects.order_by("pk").values())
+    call_command("loaddata", *BENCHMARK_FIXTURES, verbosity=0)
+    assert [
+        list(m.objects.order_by("pk").values()) for m in (Framework, Criterion, Assessment)
+    ] == snapshot
+    assert list(Assessment.provisions.through.objects.order_by("pk").values()) == evidence

@@ -9,8 +9,10 @@ from portal.models import Status
 from tests.profiles.factories import CountryFactory
 
 from .factories import (
+    AssessmentFactory,
     ChildDefinitionFactory,
     CountryInstrumentStatusFactory,
+    CriterionFactory,
     InstrumentFactory,
     LegalActFactory,
     LegalAgeFactory,
@@ -39,20 +41,28 @@ def provision_with_penalties(act, topics, max_years=5, child=False):
 
 
 def country_with_laws(n, country=None):
-    """A country with n provisions (each with penalties and topics), n instruments, n terms."""
+    """A country with n provisions (each with penalties and topics), n instruments, n terms,
+    and n benchmark assessments backed by them."""
     country = country or CountryFactory()
     for kind in LegalAge.Kind.values:
         LegalAgeFactory(country=country, kind=kind, age=16)
     topics = [TopicFactory(), TopicFactory()]
     act = LegalActFactory(country=country)
     for i in range(n):
-        provision_with_penalties(act, topics, max_years=i % 12 + 1, child=i % 2 == 0)
-        ChildDefinitionFactory(country=country, act=act)
-        CountryInstrumentStatusFactory(
+        provision = provision_with_penalties(act, topics, max_years=i % 12 + 1, child=i % 2 == 0)
+        definition = ChildDefinitionFactory(country=country, act=act)
+        status = CountryInstrumentStatusFactory(
             country=country,
             instrument=InstrumentFactory(),
             date=datetime.date(2004, 7, 1),
             date_precision="month",
+        )
+        AssessmentFactory(
+            country=country,
+            answer="meets",
+            provisions=[provision],
+            definitions=[definition],
+            instrument_statuses=[status],
         )
     return country, act
 
@@ -64,7 +74,7 @@ def country_with_laws(n, country=None):
 def test_country_legislation_query_count(client, django_assert_num_queries, n):
     country, _ = country_with_laws(n)
     url = reverse("laws:country-legislation", kwargs={"iso_code": country.iso_code.lower()})
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(12):  # + assessments and their three kinds of evidence
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["acts"][0].provisions.all()) == n
@@ -309,8 +319,9 @@ def test_provision_detail_404s(client):
 # --- comparison (the legal tables of /compare/) ----------------------------------------------
 
 # Country choices, chosen countries, indicator definitions and values, and the legal comparison:
-# ages, instruments, statuses, topics, heaviest penalties.
-COMPARE_QUERIES = 9
+# ages, instruments, statuses, topics, heaviest penalties; benchmark criteria, assessments and
+# their three kinds of evidence.
+COMPARE_QUERIES = 14
 
 
 def legal_tables(response):
@@ -326,12 +337,14 @@ def legal_tables(response):
 def test_compare_query_count_does_not_grow_with_the_countries(client, django_assert_num_queries, n):
     instruments = [InstrumentFactory() for _ in range(3)]
     topic = TopicFactory()
+    criterion = CriterionFactory()
     countries = []
     for _ in range(n):
         country = CountryFactory()
         LegalAgeFactory(country=country)
         CountryInstrumentStatusFactory(country=country, instrument=instruments[0])
-        provision_with_penalties(LegalActFactory(country=country), [topic], max_years=4)
+        provision = provision_with_penalties(LegalActFactory(country=country), [topic], 4)
+        AssessmentFactory(country=country, criterion=criterion, provisions=[provision])
         countries.append(country)
     with django_assert_num_queries(COMPARE_QUERIES):
         response = client.get("/compare/", {"country": [c.iso_code for c in countries]})

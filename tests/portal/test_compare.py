@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from laws.models import CountryInstrumentStatus, LegalAge
 from portal.models import Status
 from tests.laws.factories import (
+    AssessmentFactory,
     CountryInstrumentStatusFactory,
+    CriterionFactory,
     InstrumentFactory,
     LegalActFactory,
     LegalAgeFactory,
@@ -27,8 +29,9 @@ from tests.profiles.factories import (
 pytestmark = pytest.mark.django_db
 
 # Country choices (the widget), chosen countries (validation), indicator definitions and values,
-# and the legal comparison: ages, instruments, statuses, topics, heaviest penalties.
-COMPARE_QUERIES = 9
+# the legal comparison: ages, instruments, statuses, topics, heaviest penalties, and the
+# benchmarks: criteria, assessments and their three kinds of evidence.
+COMPARE_QUERIES = 14
 
 
 def page(client, *codes, **extra):
@@ -152,6 +155,7 @@ def make_countries(count):
     definitions = [IndicatorDefinitionFactory() for _ in range(3)]
     instruments = [InstrumentFactory() for _ in range(2)]
     topic = TopicFactory()
+    criterion = CriterionFactory()
     countries = []
     for n in range(count):
         country = CountryFactory(iso_code=iso_code(26 * 3 + n), name=f"Generated {n:02d}")
@@ -160,9 +164,10 @@ def make_countries(count):
         LegalAgeFactory(country=country)
         for instrument in instruments:
             CountryInstrumentStatusFactory(country=country, instrument=instrument)
-        PenaltyRowFactory(
-            provision=ProvisionFactory(act=LegalActFactory(country=country), topics=[topic]),
-            max_months=12 + n,
+        provision = ProvisionFactory(act=LegalActFactory(country=country), topics=[topic])
+        PenaltyRowFactory(provision=provision, max_months=12 + n)
+        AssessmentFactory(
+            country=country, criterion=criterion, answer="meets", provisions=[provision]
         )
         countries.append(country)
     return countries

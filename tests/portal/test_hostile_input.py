@@ -16,7 +16,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern
 
-from laws.models import Provision
+from laws.models import Framework, Provision
 from library.models import Author, Report
 from portal.converters import CountryCodeConverter
 from portal.management.commands.load_demo_data import demo_fixture_files
@@ -75,6 +75,7 @@ def _record_urls():
     for model in (Initiative, Organisation, Report, Author):
         urls += [obj.get_absolute_url() for obj in model.objects.published()[:3]]
     urls += [p.get_absolute_url() for p in Provision.objects.public().select_related("act")[:3]]
+    urls += [f.get_absolute_url() for f in Framework.objects.public()[:3]]
     return [resolve(url) for url in urls]
 
 
