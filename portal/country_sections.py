@@ -8,6 +8,7 @@ of data (prefetch, don't loop queries), and shows public records only (`.public(
 
 from dataclasses import dataclass, field
 
+from .page_cache import cached_sections
 from .records import country_section_providers
 
 
@@ -18,18 +19,22 @@ class CountrySection:
     template: str  # rendered with `section` and `country` in the context
     order: int = 100  # lower comes first
     context: dict = field(default_factory=dict)
+    html: str | None = None  # rendered already (the page cache's sections): included as is
 
 
 def section_providers():
     return country_section_providers()
 
 
+def _build(provider, country):
+    result = provider(country)
+    if isinstance(result, CountrySection):
+        return [result]
+    return list(result or ())
+
+
 def country_sections(country):
-    sections = []
-    for provider in section_providers():
-        result = provider(country)
-        if isinstance(result, CountrySection):
-            sections.append(result)
-        elif result:
-            sections.extend(result)
+    """The sections of `country`'s page, in order; rendered already (each has `html`) when the
+    page cache keeps them (portal/page_cache.py)."""
+    sections = cached_sections(section_providers(), country, _build)
     return sorted(sections, key=lambda s: s.order)
