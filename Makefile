@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench bench-import bench-cookies
+.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench bench-import bench-cookies loadtest
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -79,3 +79,6 @@ bench-import: setup ## Spreadsheet import/export benchmark on a scratch PostgreS
 
 bench-cookies: setup ## Page cache under forged cookies: wrk against gunicorn (prod settings, own Redis, scratch PostgreSQL BENCH_DATABASE_URL; created and dropped)
 	$(PY) bench/cookie_load.py $(BENCH_ARGS)
+
+loadtest: setup ## Public pages under load: wrk against gunicorn (prod settings, own Redis, scratch PostgreSQL BENCH_DATABASE_URL with the bench data; created and dropped), then readers with an editor at work
+	$(PY) bench/loadtest.py $(LOADTEST_ARGS)

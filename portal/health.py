@@ -5,9 +5,10 @@ connections but never answers. The probe opens a connection of its own with shor
 thread the request stops waiting for at `DEADLINE_SECONDS`, so a load balancer hears "unavailable"
 in time; at most one probe per process waits for the database at once.
 
-The probe's connection is kept for the next probe (a load balancer asks every few seconds, and a new
-PostgreSQL connection costs more than the `SELECT 1`); a kept connection that fails is replaced by a
-new one within the same probe, so a restarted database is not reported down.
+With persistent connections (`CONN_MAX_AGE`, on in production) the probe's connection is kept for
+the next probe too (a load balancer asks every few seconds, and a new PostgreSQL connection costs
+more than the `SELECT 1`); a kept connection that fails is replaced by a new one within the same
+probe, so a restarted database is not reported down.
 """
 
 import copy
@@ -15,7 +16,7 @@ import os
 import threading
 import time
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, Error, connections
 
 # libpq waits at least 2 seconds for a connection, whatever is asked.
 PROBE_TIMEOUT_SECONDS = 2
@@ -67,10 +68,11 @@ _kept = _KeptConnection()
 
 
 class _Probe(threading.Thread):
-    def __init__(self, wrapper_class, settings_dict):
+    def __init__(self, wrapper_class, settings_dict, keep):
         super().__init__(name="healthz-probe", daemon=True)
         self.wrapper_class = wrapper_class
         self.settings_dict = settings_dict
+        self.keep = keep
         self.answered = False
         self.done = threading.Event()
 
@@ -81,7 +83,7 @@ class _Probe(threading.Thread):
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
             return True
-        except DatabaseError:
+        except Error:  # InterfaceError too: a connection closed under it
             _kept.discard()
             return False
 
@@ -90,6 +92,8 @@ class _Probe(threading.Thread):
             reused = _kept.wrapper is not None and _kept.pid == os.getpid()
             # A kept connection may have been closed by a database restart: one new try.
             self.answered = self._select_one() or (reused and self._select_one())
+            if not self.keep:
+                _kept.discard()
         finally:
             _probing.release()
             self.done.set()
@@ -102,7 +106,8 @@ def database_answers():
         return False  # an earlier probe still waits for the database
     try:
         database = connections[DEFAULT_DB_ALIAS]
-        probe = _Probe(type(database), _probe_settings(database))
+        keep = bool(database.settings_dict.get("CONN_MAX_AGE"))
+        probe = _Probe(type(database), _probe_settings(database), keep)
         probe.start()
     except BaseException:
         _probing.release()
