@@ -354,13 +354,12 @@ def _entry(keys, snapshot, value):
     return (keys, tuple(snapshot[key] for key in keys), value)
 
 
-def _key(request, query, iso_code):
+def _key(request, query=True, prefix="page-cache:page"):
     # Canonical and OpenGraph URLs contain the scheme and host; the country page ignores the
     # query string.
     path = request.get_full_path() if query else request.path
     where = f"{request.scheme}://{request.get_host()}{path}"
-    digest = hashlib.sha256(where.encode()).hexdigest()
-    return f"page-cache:page:{iso_code or '-'}:{digest}"
+    return f"{prefix}:{hashlib.sha256(where.encode()).hexdigest()}"
 
 
 def _fresh_page_needed(request):
@@ -397,12 +396,13 @@ def cache_public_page(view, *, country=None, query=True):
         failures = health.failures
         iso_code = str(kwargs[country]).upper() if country else None
         try:
-            key = _key(request, query, iso_code)
+            key = _key(request, query)
             entry = cache.get(key)
             if entry is not None and _current(entry, cache.get_many(entry[0])):
                 content, content_type = entry[2]
                 response = HttpResponse(content, content_type=content_type)
                 response["X-Page-Cache"] = "hit"
+                request._page_cache_stored = (entry[0], dict(zip(entry[0], entry[1], strict=True)))
                 return response
             candidates = dependencies.candidate_keys(iso_code=iso_code)
             snapshot = versions([EPOCH_KEY, GENERATION_KEY, *sorted(candidates)])
@@ -428,9 +428,83 @@ def cache_public_page(view, *, country=None, query=True):
                 health.failed(error)
             else:
                 response["X-Page-Cache"] = "miss"
+                request._page_cache_stored = (keys, snapshot)
         return response
 
     return wrapper
+
+
+EARLY_PREFIX = "page-cache:early"
+# Headers an early answer does not repeat: validators belong to the moment they were made, and a
+# response that sets a cookie or carries one is never stored at all.
+NOT_REPEATED = frozenset({"etag", "last-modified", "content-length", "x-page-cache"})
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+
+
+class EarlyPageCacheMiddleware:
+    """Answers an anonymous reader's request for a cached page before the session, CSRF,
+    authentication and URL resolution run; placed right after the middlewares that set the
+    headers every response carries (security, CSP, permissions, request guard, static files).
+
+    A page `cache_public_page` stored is stored again here with its final headers (those the
+    view and the inner middlewares set), under the same version keys. Only requests that could
+    only ever get the anonymous page are answered here: GET, no messages cookie, no valid editor
+    marker, no conditional headers (those go the whole way, for a 304).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _eligible(request):
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method == "GET"
+            and "messages" not in request.COOKIES
+            and not any(header in request.META for header in CONDITIONAL)
+            and not has_editor_marker(request)
+        )
+
+    def __call__(self, request):
+        eligible = self._eligible(request) and health.usable()
+        if eligible:
+            try:
+                entry = cache.get(_key(request, prefix=EARLY_PREFIX))
+                if entry is not None and _current(entry, cache.get_many(entry[0])):
+                    content, headers = entry[2]
+                    response = HttpResponse(content)
+                    for name, value in headers:
+                        response[name] = value
+                    response["X-Page-Cache"] = "hit"
+                    return response
+            except Exception as error:  # any cache backend's error: the whole way, uncached
+                health.failed(error)
+                eligible = False
+        failures = health.failures
+        response = self.get_response(request)
+        stored = getattr(request, "_page_cache_stored", None)
+        if (
+            eligible
+            and stored is not None
+            and response.status_code == 200
+            and not response.cookies
+            and health.unchanged_since(failures)
+        ):
+            keys, snapshot = stored
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in NOT_REPEATED
+            ]
+            try:
+                cache.set(
+                    _key(request, prefix=EARLY_PREFIX),
+                    _entry(keys, snapshot, (response.content, headers)),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+            except Exception as error:  # any cache backend's error
+                health.failed(error)
+        return response
 
 
 def _fragment_key(provider, iso_code):

@@ -80,6 +80,9 @@ MIDDLEWARE = [
     # other spellings of an address to its canonical one (portal/request_guard.py).
     "portal.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves anonymous readers' cached pages before sessions, CSRF and URL resolution
+    # (portal/page_cache.py); after the middlewares whose headers every response carries.
+    "portal.page_cache.EarlyPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
