@@ -22,7 +22,7 @@ from .resources import (
     OrganisationResource,
     ReportingChannelResource,
 )
-from .sections import country_section
+from .sections import SECTION_PROVIDERS
 
 SPREADSHEETS = {spec.model: spec for spec in BULK_SPECS}
 
@@ -118,5 +118,6 @@ register(
         resource=ReportingChannelResource,
     ),
 )
-register_country_section(country_section)
+for provider in SECTION_PROVIDERS:
+    register_country_section(provider)
 register_compare_tables(compare_tables)

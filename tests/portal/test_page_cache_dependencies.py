@@ -179,3 +179,26 @@ def test_after_a_change_only_the_changed_sections_run_sql(lt):
     with override_settings(PAGE_CACHE_SECONDS=0):
         uncached = Client().get("/countries/lt/").content.decode()
     assert html == uncached
+
+
+def test_an_early_answer_repeats_the_headers_of_the_full_one(lt, django_assert_num_queries):
+    """Cached pages are answered before sessions and URL resolution, with the same headers."""
+    InitiativeFactory(country=lt)
+    client = Client()
+    first = client.get("/initiatives/")
+    with django_assert_num_queries(0):
+        second = client.get("/initiatives/")
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    for header in (
+        "Content-Type",
+        "Cache-Control",
+        "Vary",
+        "X-Frame-Options",
+        "Content-Security-Policy",
+        "Permissions-Policy",
+    ):
+        assert second[header] == first[header], header
+    # A conditional request goes the whole way, so a current copy is a 304.
+    if first.has_header("ETag"):
+        assert client.get("/initiatives/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
