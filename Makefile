@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench bench-import bench-cookies scale-test
+.PHONY: help run setup demo-data test-deps test test-postgres test-sqlite lint format ci clean bench bench-import bench-cookies scale-test loadtest
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -82,3 +82,6 @@ bench-cookies: setup ## Page cache under forged cookies: wrk against gunicorn (p
 
 scale-test: $(VENV)/.dev-installed ## haproxy + 2 app servers + PostgreSQL primary/replica + Redis on loopback: throughput 1 vs 2 servers, and no failed request through faults
 	$(PY) bench/scale_test.py $(SCALE_ARGS)
+
+loadtest: setup ## Public pages under load: wrk against gunicorn (prod settings, own Redis, scratch PostgreSQL BENCH_DATABASE_URL with the bench data; created and dropped), then readers with an editor at work
+	$(PY) bench/loadtest.py $(LOADTEST_ARGS)

@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from portal.http_cache import public_page
+from portal.page_cache import cache_public_page
 
 from . import views
 
@@ -10,16 +11,24 @@ app_name = "laws"
 urlpatterns = [
     path(
         "countries/<iso:iso_code>/legislation/",
-        public_page(views.country_legislation),
+        public_page(cache_public_page(views.country_legislation, country="iso_code")),
         name="country-legislation",
     ),
-    path("laws/frameworks/", public_page(views.framework_list), name="framework-list"),
+    path(
+        "laws/frameworks/",
+        public_page(cache_public_page(views.framework_list)),
+        name="framework-list",
+    ),
     path(
         "laws/frameworks/<slug:slug>/",
-        public_page(views.framework_detail),
+        public_page(cache_public_page(views.framework_detail)),
         name="framework-detail",
     ),
-    path("laws/", public_page(views.ProvisionListView.as_view()), name="provision-list"),
+    path(
+        "laws/",
+        public_page(cache_public_page(views.ProvisionListView.as_view())),
+        name="provision-list",
+    ),
     # The legal comparison is part of the one compare page; old links keep their countries.
     path(
         "laws/compare/",
@@ -27,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "laws/<slug:act>/<slug:slug>/",
-        public_page(views.ProvisionDetailView.as_view()),
+        public_page(cache_public_page(views.ProvisionDetailView.as_view())),
         name="provision-detail",
     ),
 ]

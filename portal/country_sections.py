@@ -8,6 +8,7 @@ of data (prefetch, don't loop queries), and shows public records only (`.public(
 
 from dataclasses import dataclass, field
 
+from .page_cache import cached_sections
 from .records import country_section_providers
 
 
@@ -31,6 +32,7 @@ class CountrySection:
     summary: str = ""  # what the section holds, with counts, for the summary card ("3 channels")
     highlights: list = field(default_factory=list)  # Highlight objects for the summary card
     brief_template: str = ""  # the PDF country brief's shorter version; "": `template`
+    html: str | None = None  # rendered already (the page cache's sections): included as is
 
 
 def section_providers():
@@ -43,14 +45,15 @@ def counted(number, singular, plural=None):
     if not number:
         return f"no {plural}"
     return f"{number} {singular if number == 1 else plural}"
+def _build(provider, country):
+    result = provider(country)
+    if isinstance(result, CountrySection):
+        return [result]
+    return list(result or ())
 
 
 def country_sections(country):
-    sections = []
-    for provider in section_providers():
-        result = provider(country)
-        if isinstance(result, CountrySection):
-            sections.append(result)
-        elif result:
-            sections.extend(result)
+    """The sections of `country`'s page, in order; rendered already (each has `html`) when the
+    page cache keeps them (portal/page_cache.py)."""
+    sections = cached_sections(section_providers(), country, _build)
     return sorted(sections, key=lambda s: s.order)

@@ -1,15 +1,21 @@
-"""Whole-page cache for the heaviest public page, the country page.
+"""Page cache for public pages: whole pages for anonymous readers, and the country page's sections.
 
-A country page renders hundreds of records; the queries are few and fixed, but building the HTML
-takes tens of milliseconds. Anonymous readers all see the same page, so the rendered HTML is kept in
-the default cache for `PAGE_CACHE_SECONDS`.
+Rendered pages (the country page, the lists, detail pages, search; each wrapped in
+`cache_public_page` in its app's `urls.py`) are kept in the default cache for
+`PAGE_CACHE_SECONDS`, and each section of the country page on its own (`cached_sections`), so the
+first reader after a change renders only the sections the change touched.
 
-Cached pages are never stale: every key contains a *content generation* number, and any write to a
-model of the apps that declare record types (portal/records.py: save, delete, M2M change; bulk
-imports call `bump_generation` directly) moves the generation on, both at once and again when the
-transaction commits, so a page rendered from data that is about to change is never served after
-the change. A draft that is published, or a
-published record withdrawn, is therefore on or off every cached page at the next request.
+Cached pages are never stale, and a change refreshes only what shows it. Each entry keeps the
+*version keys* it depends on (portal/cache_dependencies.py: per country and record type, per
+record type, the search index) with their values before it was rendered, and is served only
+while they are unchanged. What an entry depends on is read from the SQL it ran. A write to a model
+of the apps that declare record types (save, delete, many-to-many change) moves on the keys of
+what it changes, both at once and again when the transaction commits, so a page rendered from
+data about to change is never served after the change: an edit of a Lithuanian initiative
+refreshes Lithuania's page, the lists and the searches, not Latvia's page. Bulk writes
+(`bump_generation`) and a cache that failed move the *epoch* on, which every entry depends on. A
+draft that is published, or a published record withdrawn, is therefore on or off every cached
+page at the next request.
 
 Who bypasses the cache is decided without a query for everyone but signed-in editors: signing in
 sets a signed marker cookie (`EDITOR_COOKIE`, bound to the session) and signing out removes it. A
@@ -22,7 +28,7 @@ personal is ever stored or served from the cache.
 The cache is an accelerator, never a dependency. When it fails (Redis down, unreachable or slow),
 the process stops trusting it: pages are rendered without it and saves go through; the failure is
 logged once a minute at most, without a traceback. The process tries again every `RETRY_SECONDS`,
-and it trusts the cache again only once it has moved the generation on, so entries written before
+and it trusts the cache again only once it has moved the epoch on, so entries written before
 a failed invalidation (a Redis that comes back with its data) are never read by this process.
 See docs/architecture.md for what remains possible when only some processes lose the cache.
 
@@ -30,6 +36,7 @@ With several server processes the cache must be shared (REDIS_URL); production t
 cache off when it is not.
 """
 
+import contextvars
 import hashlib
 import logging
 import threading
@@ -42,14 +49,19 @@ from django.contrib.messages import get_messages
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
-from .records import content_apps
+from . import cache_dependencies as dependencies
 
 log = logging.getLogger(__name__)
 
+# Moved on by every change: the HTTP validators (portal/http_cache.py) and the search index.
 GENERATION_KEY = "page-cache:generation"
+# Moved on by bulk writes and after a cache failure: every cached entry depends on it.
+EPOCH_KEY = "page-cache:epoch"
 
 EDITOR_COOKIE = "portal_editor"
 EDITOR_COOKIE_SALT = "portal.page_cache.editor"
@@ -130,38 +142,87 @@ def content_generation():
     return generation
 
 
+def _bump_keys(keys):
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:  # not in the cache (evicted, restarted): any new value will do
+            cache.set(key, time.time_ns(), timeout=None)
+
+
 def _bump():
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not in the cache (evicted, restarted): any new value will do
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    _bump_keys((EPOCH_KEY, GENERATION_KEY))
 
 
-def bump_generation():
-    """Invalidate every cached page. Never raises: a failed cache must not undo a save."""
+def bump_keys(keys):
+    """Move `keys` on (None: every cached entry). Never raises: a failed cache must not undo a
+    save."""
     if not health.usable():
         # This process reads no cached page until a later bump succeeds (`CacheHealth.usable`).
         return
     try:
-        _bump()
+        if keys is None:
+            _bump()
+        else:
+            _bump_keys((GENERATION_KEY, *sorted(keys)))
     except Exception as error:  # any cache backend's error
         health.failed(error)
 
 
+def bump_generation():
+    """Invalidate every cached page (bulk writes, which send no model signals)."""
+    bump_keys(None)
+
+
+def bump_keys_now_and_on_commit(keys):
+    bump_keys(keys)
+    transaction.on_commit(lambda: bump_keys(keys))
+
+
 def bump_now_and_on_commit():
-    bump_generation()
-    transaction.on_commit(bump_generation)
+    bump_keys_now_and_on_commit(None)
 
 
-def _content_changed(sender, **kwargs):
-    # Writes to the apps that declare record types change what public pages show.
-    if sender._meta.app_label in content_apps():
-        bump_now_and_on_commit()
+def search_index_changed():
+    """The search index was written: pages that read it are stale (called after the write, so a
+    page rendered between a record's commit and its index refresh is not kept)."""
+    bump_keys(())
 
 
-def _m2m_changed(sender, action, **kwargs):
-    if action.startswith("post_"):
-        _content_changed(sender)
+def _before_save(sender, instance, raw=False, **kwargs):
+    if not raw and dependencies.is_content(sender):
+        instance._page_cache_before = dependencies.foreign_keys_before(sender, instance.pk)
+
+
+def _saved(sender, instance, raw=False, **kwargs):
+    # Writes to the apps that declare record types change what public pages show; fixtures
+    # (raw saves) load related rows in any order, so they invalidate everything.
+    if dependencies.is_content(sender):
+        bump_keys_now_and_on_commit(None if raw else dependencies.row_keys(instance))
+
+
+def _before_delete(sender, instance, **kwargs):
+    # Read while the row and its relations still exist.
+    if dependencies.is_content(sender):
+        instance._page_cache_keys = dependencies.row_keys(instance)
+
+
+def _deleted(sender, instance, **kwargs):
+    if dependencies.is_content(sender):
+        bump_keys_now_and_on_commit(getattr(instance, "_page_cache_keys", None))
+
+
+def _m2m_changed(sender, instance, action, model, pk_set, reverse, **kwargs):
+    if not dependencies.is_content(sender):
+        return
+    keys = dependencies.m2m_keys(instance, model, pk_set, reverse)
+    if action.startswith("pre_"):
+        # The records as related before the change (a removed country's pages show them too).
+        instance._page_cache_m2m_keys = keys
+        return
+    before = getattr(instance, "_page_cache_m2m_keys", set())
+    instance._page_cache_m2m_keys = set()
+    bump_keys_now_and_on_commit(None if keys is None or before is None else keys | before)
 
 
 def _signed_in(sender, request, **kwargs):
@@ -173,8 +234,10 @@ def _signed_out(sender, request, **kwargs):
 
 
 def connect_signals():
-    post_save.connect(_content_changed, dispatch_uid="page_cache_post_save")
-    post_delete.connect(_content_changed, dispatch_uid="page_cache_post_delete")
+    pre_save.connect(_before_save, dispatch_uid="page_cache_pre_save")
+    post_save.connect(_saved, dispatch_uid="page_cache_post_save")
+    pre_delete.connect(_before_delete, dispatch_uid="page_cache_pre_delete")
+    post_delete.connect(_deleted, dispatch_uid="page_cache_post_delete")
     m2m_changed.connect(_m2m_changed, dispatch_uid="page_cache_m2m_changed")
     user_logged_in.connect(_signed_in, dispatch_uid="page_cache_signed_in")
     user_logged_out.connect(_signed_out, dispatch_uid="page_cache_signed_out")
@@ -253,11 +316,50 @@ class EditorMarkerMiddleware:
         )
 
 
-def _key(request):
-    # Canonical and OpenGraph URLs contain the scheme and host; the page ignores the query string.
-    where = f"{request.scheme}://{request.get_host()}{request.path}"
-    digest = hashlib.sha256(where.encode()).hexdigest()
-    return f"page-cache:{content_generation()}:{digest}"
+def versions(keys):
+    """The current value of each version key; a missing one gets a value no entry was stored
+    with (a new number), so an entry that depended on an evicted key is never served again."""
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        cache.add(key, time.time_ns(), timeout=None)
+    if missing:
+        found.update(cache.get_many(missing))
+    return found
+
+
+class _Rendering:
+    """A page being rendered for the cache: the versions read before, and the keys its cached
+    sections depend on (they run no SQL when they are hits)."""
+
+    def __init__(self, snapshot, iso_code):
+        self.snapshot = snapshot
+        self.iso_code = iso_code
+        self.keys = set()
+
+
+_rendering = contextvars.ContextVar("page_cache_rendering", default=None)
+
+
+def _depends_on(statements, iso_code):
+    labels, search = dependencies.labels_read(statements)
+    keys = dependencies.keys_for(labels, iso_code=iso_code) | {EPOCH_KEY}
+    if search:
+        keys.add(GENERATION_KEY)
+    return keys
+
+
+def _entry(keys, snapshot, value):
+    keys = tuple(sorted(keys))
+    return (keys, tuple(snapshot[key] for key in keys), value)
+
+
+def _key(request, query=True, prefix="page-cache:page"):
+    # Canonical and OpenGraph URLs contain the scheme and host; the country page ignores the
+    # query string.
+    path = request.get_full_path() if query else request.path
+    where = f"{request.scheme}://{request.get_host()}{path}"
+    return f"{prefix}:{hashlib.sha256(where.encode()).hexdigest()}"
 
 
 def _fresh_page_needed(request):
@@ -272,8 +374,17 @@ def _fresh_page_needed(request):
     return False
 
 
-def cache_public_page(view):
-    """Serve anonymous GET requests of `view` from the page cache; everything else as usual."""
+def _current(entry, current):
+    keys, stored, _ = entry
+    return all(current.get(key) == value for key, value in zip(keys, stored, strict=True))
+
+
+def cache_public_page(view, *, country=None, query=True):
+    """Serve anonymous GET requests of `view` from the page cache; everything else as usual.
+
+    `country`: the URL keyword argument holding the ISO code of the country the page is about
+    (its records then count per country); `query`: whether the query string selects the page.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -283,28 +394,182 @@ def cache_public_page(view):
         if not health.usable():
             return view(request, *args, **kwargs)
         failures = health.failures
+        iso_code = str(kwargs[country]).upper() if country else None
         try:
-            key = _key(request)
-            cached = cache.get(key)
+            key = _key(request, query)
+            entry = cache.get(key)
+            if entry is not None and _current(entry, cache.get_many(entry[0])):
+                content, content_type = entry[2]
+                response = HttpResponse(content, content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+                request._page_cache_stored = (entry[0], dict(zip(entry[0], entry[1], strict=True)))
+                return response
+            candidates = dependencies.candidate_keys(iso_code=iso_code)
+            snapshot = versions([EPOCH_KEY, GENERATION_KEY, *sorted(candidates)])
         except Exception as error:  # any cache backend's error: render without the cache
             health.failed(error)
             return view(request, *args, **kwargs)
-        if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
-            response["X-Page-Cache"] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render"):
-            response = response.render()
+        rendering = _Rendering(snapshot, iso_code)
+        token = _rendering.set(rendering)
+        try:
+            with dependencies.reading() as statements:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response = response.render()
+        finally:
+            _rendering.reset(token)
         # A page rendered while an invalidation failed may hold the data it missed: not kept.
         if response.status_code == 200 and health.unchanged_since(failures):
+            keys = _depends_on(statements, iso_code) | rendering.keys
+            value = (response.content, response["Content-Type"])
             try:
-                cache.set(key, (response.content, response["Content-Type"]), seconds)
+                cache.set(key, _entry(keys, snapshot, value), seconds)
             except Exception as error:  # any cache backend's error
                 health.failed(error)
             else:
                 response["X-Page-Cache"] = "miss"
+                request._page_cache_stored = (keys, snapshot)
         return response
 
     return wrapper
+
+
+EARLY_PREFIX = "page-cache:early"
+# Headers an early answer does not repeat: validators belong to the moment they were made, and a
+# response that sets a cookie or carries one is never stored at all.
+NOT_REPEATED = frozenset({"etag", "last-modified", "content-length", "x-page-cache"})
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+
+
+class EarlyPageCacheMiddleware:
+    """Answers an anonymous reader's request for a cached page before the session, CSRF,
+    authentication and URL resolution run; placed right after the middlewares that set the
+    headers every response carries (security, CSP, permissions, request guard, static files).
+
+    A page `cache_public_page` stored is stored again here with its final headers (those the
+    view and the inner middlewares set), under the same version keys. Only requests that could
+    only ever get the anonymous page are answered here: GET, no messages cookie, no valid editor
+    marker, no conditional headers (those go the whole way, for a 304).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _eligible(request):
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method == "GET"
+            and "messages" not in request.COOKIES
+            and not any(header in request.META for header in CONDITIONAL)
+            and not has_editor_marker(request)
+        )
+
+    def __call__(self, request):
+        eligible = self._eligible(request) and health.usable()
+        if eligible:
+            try:
+                entry = cache.get(_key(request, prefix=EARLY_PREFIX))
+                if entry is not None and _current(entry, cache.get_many(entry[0])):
+                    content, headers = entry[2]
+                    response = HttpResponse(content)
+                    for name, value in headers:
+                        response[name] = value
+                    response["X-Page-Cache"] = "hit"
+                    return response
+            except Exception as error:  # any cache backend's error: the whole way, uncached
+                health.failed(error)
+                eligible = False
+        failures = health.failures
+        response = self.get_response(request)
+        stored = getattr(request, "_page_cache_stored", None)
+        if (
+            eligible
+            and stored is not None
+            and response.status_code == 200
+            and not response.cookies
+            and health.unchanged_since(failures)
+        ):
+            keys, snapshot = stored
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in NOT_REPEATED
+            ]
+            try:
+                cache.set(
+                    _key(request, prefix=EARLY_PREFIX),
+                    _entry(keys, snapshot, (response.content, headers)),
+                    settings.PAGE_CACHE_SECONDS,
+                )
+            except Exception as error:  # any cache backend's error
+                health.failed(error)
+        return response
+
+
+def _fragment_key(provider, iso_code):
+    return f"page-cache:section:{provider.__module__}.{provider.__qualname__}:{iso_code}"
+
+
+def cached_sections(providers, country, build):
+    """The country page's sections from `providers`, each provider's rendered HTML kept in the
+    cache with the versions it depends on (only while a cacheable page is rendered).
+
+    `build(provider, country)` returns the provider's sections; while a page is rendered for the
+    cache, every section comes back rendered (`CountrySectionHtml`), and a cached one runs no SQL.
+    """
+    rendering = _rendering.get()
+    if rendering is None or rendering.iso_code is None:
+        return [section for provider in providers for section in build(provider, country)]
+    iso_code = rendering.iso_code
+    keys = {provider: _fragment_key(provider, iso_code) for provider in providers}
+    failures = health.failures
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception as error:  # any cache backend's error: render without the cache
+        health.failed(error)
+        found = {}
+    sections, fresh = [], {}
+    for provider in providers:
+        entry = found.get(keys[provider])
+        if entry is not None and _current(entry, rendering.snapshot):
+            rendering.keys.update(entry[0])
+            sections.extend(CountrySectionHtml(*fields) for fields in entry[2])
+            continue
+        with dependencies.reading() as statements:
+            built = build(provider, country)
+            rendered = [
+                (
+                    section.id,
+                    section.title,
+                    section.order,
+                    render_to_string(section.template, {"section": section, "country": country}),
+                    section.summary,
+                    tuple(section.highlights),
+                )
+                for section in built
+            ]
+        depends = _depends_on(statements, iso_code)
+        rendering.keys.update(depends)
+        fresh[keys[provider]] = _entry(depends, rendering.snapshot, rendered)
+        sections.extend(CountrySectionHtml(*fields) for fields in rendered)
+    if fresh and health.unchanged_since(failures):
+        try:
+            cache.set_many(fresh, settings.PAGE_CACHE_SECONDS)
+        except Exception as error:  # any cache backend's error
+            health.failed(error)
+    return sections
+
+
+class CountrySectionHtml:
+    """A country page section already rendered: the page includes its `html`."""
+
+    template = None
+
+    def __init__(self, id, title, order, html, summary="", highlights=()):
+        self.id = id
+        self.title = title
+        self.order = order
+        self.html = mark_safe(html)  # the section template's own output, autoescaped
+        self.summary = summary  # for the summary card at the top of the page
+        self.highlights = list(highlights)

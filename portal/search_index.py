@@ -22,6 +22,7 @@ from collections import defaultdict
 
 from django.db import transaction
 
+from portal.page_cache import search_index_changed
 from portal.search.backends import get_backend
 from portal.search.types import types_by_key
 
@@ -95,6 +96,8 @@ def refresh(kind, ids):
     """Make the rows of the `kind` records `ids` match what the public may read now, CHUNK
     records at a time, in the caller's transaction."""
     get_backend().index(kind, ids)
+    # Cached search pages read the index: refreshed after the index is, not only at the commit.
+    transaction.on_commit(search_index_changed)
 
 
 class _Pending:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from . import compare as compare_views
 from . import home, suggestions, views
 from .http_cache import public_page
+from .page_cache import cache_public_page
 from .search.views import robots_txt, search_view
 from .sitemaps import sitemaps
 
@@ -37,7 +38,7 @@ admin.site.site_title = "Portal admin"
 
 # Global search, sitemap and robots.txt.
 urlpatterns += [
-    path("search/", public_page(search_view), name="search"),
+    path("search/", public_page(cache_public_page(search_view)), name="search"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps()}, name="sitemap"),
     path("robots.txt", public_page(robots_txt), name="robots-txt"),
 ]

@@ -22,7 +22,7 @@ from .resources import (
     OrganisationResource,
     ReportingChannelResource,
 )
-from .sections import country_section
+from .sections import SECTION_PROVIDERS
 
 
 def _join(*parts):
@@ -119,6 +119,7 @@ register(
         resource=ReportingChannelResource,
     ),
 )
-register_country_section(country_section)
+for provider in SECTION_PROVIDERS:
+    register_country_section(provider)
 register_country_section(initiatives_chart_section)
 register_compare_tables(compare_tables)

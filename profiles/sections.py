@@ -73,57 +73,41 @@ def channel_highlights(channels):
     return highlights
 
 
-def country_section(country):
-    indicators = list(
+def indicator_sections(country):
+    values = list(
         IndicatorValue.objects.public()
         .for_country(country)
         .select_related("definition")
         .order_by("definition__order", "definition__name", "-year")
     )
-    initiatives = list(
-        initiatives_with_details(
-            Initiative.objects.public().for_country(country).order_by("year", "pk")
-        )
-    )
-    organisations = list(
-        Organisation.objects.public().for_country(country).order_by("scope", "name")
-    )
-    channels = list(
-        ReportingChannel.objects.public()
-        .for_country(country)
-        .select_related("organisation")
-        .with_public("organisation")
-        .prefetch_related(
-            "figures",
-            Prefetch(
-                "organisation__membership_rows",
-                queryset=Membership.objects.filter(
-                    Organisation.public_filter("organisation")
-                ).select_related("organisation"),
-            ),
-        )
-        .order_by("since_year", "name")
-    )
     notes = []
-    for value in indicators:
+    for value in values:
         if value.note and value.note not in notes:
             notes.append(value.note)
         value.note_number = notes.index(value.note) + 1 if value.note else None
-    known = [value for value in indicators if value.value is not None]
-    unknown = [value for value in indicators if value.value is None]
-    national = [o for o in organisations if o.scope == "national"]
-    beyond = [o for o in organisations if o.scope != "national"]
-    national_years = by_year(i for i in initiatives if i.timeline == Timeline.NATIONAL)
-    enforcement_years = by_year(i for i in initiatives if i.timeline == Timeline.LAW_ENFORCEMENT)
+    known = [value for value in values if value.value is not None]
+    unknown = [value for value in values if value.value is None]
     return [
         CountrySection(
             id="at-a-glance",
             title="At a glance",
             template="profiles/sections/indicators.html",
             order=10,
-            context={"values": indicators, "known": known, "unknown": unknown, "notes": notes},
+            context={"values": values, "known": known, "unknown": unknown, "notes": notes},
             summary=indicators_summary(known, unknown),
-        ),
+        )
+    ]
+
+
+def initiative_sections(country):
+    initiatives = list(
+        initiatives_with_details(
+            Initiative.objects.public().for_country(country).order_by("year", "pk")
+        )
+    )
+    national_years = by_year(i for i in initiatives if i.timeline == Timeline.NATIONAL)
+    enforcement_years = by_year(i for i in initiatives if i.timeline == Timeline.LAW_ENFORCEMENT)
+    return [
         CountrySection(
             id="national-initiatives",
             title="National initiatives",
@@ -150,6 +134,16 @@ def country_section(country):
             },
             summary=timeline_summary(enforcement_years),
         ),
+    ]
+
+
+def organisation_sections(country):
+    organisations = list(
+        Organisation.objects.public().for_country(country).order_by("scope", "name")
+    )
+    national = [o for o in organisations if o.scope == "national"]
+    beyond = [o for o in organisations if o.scope != "national"]
+    return [
         CountrySection(
             id="organisations",
             title="Organisations",
@@ -159,7 +153,28 @@ def country_section(country):
             summary=f"{counted(len(organisations), 'organisation')} ({len(national)} national)"
             if organisations
             else counted(0, "organisation"),
-        ),
+        )
+    ]
+
+
+def channel_sections(country):
+    channels = list(
+        ReportingChannel.objects.public()
+        .for_country(country)
+        .select_related("organisation")
+        .with_public("organisation")
+        .prefetch_related(
+            "figures",
+            Prefetch(
+                "organisation__membership_rows",
+                queryset=Membership.objects.filter(
+                    Organisation.public_filter("organisation")
+                ).select_related("organisation"),
+            ),
+        )
+        .order_by("since_year", "name")
+    )
+    return [
         CountrySection(
             id="where-to-report",
             title="Where to report",
@@ -168,5 +183,20 @@ def country_section(country):
             context={"channels": channels},
             summary=counted(len(channels), "channel"),
             highlights=channel_highlights(channels),
-        ),
+        )
     ]
+
+
+# Registered one by one: the page cache keeps each provider's sections with the records they
+# read, so an edit of an initiative renders the timelines again, not the organisations.
+SECTION_PROVIDERS = (
+    indicator_sections,
+    initiative_sections,
+    organisation_sections,
+    channel_sections,
+)
+
+
+def country_section(country):
+    """Every section of the profiles app, in order."""
+    return [section for provider in SECTION_PROVIDERS for section in provider(country)]

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import DATABASES, REDIS_URL, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
@@ -19,6 +19,10 @@ if not ALLOWED_HOSTS:
 # without the shared Redis cache the whole-page cache is off unless explicitly set.
 if not REDIS_URL and "PAGE_CACHE_SECONDS" not in env.ENVIRON:
     PAGE_CACHE_SECONDS = 0
+
+# One connection per server process, kept between requests (gunicorn's sync workers serve one
+# request at a time, so a process never needs a second one).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -20,6 +20,27 @@ def test_healthz_answers_200_when_the_database_answers(client):
     assert "no-cache" in response["Cache-Control"]
 
 
+@pytest.mark.django_db
+def test_with_persistent_connections_the_probe_keeps_its_connection(client, monkeypatch):
+    from django.db import connection
+
+    from portal import health
+
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
+    try:
+        assert client.get("/healthz").status_code == 200
+        kept = health._kept.wrapper
+        assert kept is not None and kept.connection is not None
+        assert client.get("/healthz").status_code == 200
+        assert health._kept.wrapper is kept  # no new connection for the second probe
+
+        kept.connection.close()  # as a database restart would
+        assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+        assert health._kept.wrapper is not kept
+    finally:
+        health._kept.discard()
+
+
 def timed_get(url):
     started = time.monotonic()
     try:

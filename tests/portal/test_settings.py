@@ -72,6 +72,25 @@ def test_prod_page_cache_needs_the_shared_redis_cache():
     assert read_settings("portal.settings.dev", {})["page_cache"] == 600
 
 
+PRINT_CONNECTIONS = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "db = s.DATABASES['default']; "
+    "print(json.dumps([db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS']]))"
+)
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse():
+    def connections(module, extra_env):
+        result = run_python(PRINT_CONNECTIONS, module, extra_env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert connections("portal.settings.prod", PROD_ENV) == [600, True]
+    closed = {**PROD_ENV, "DJANGO_CONN_MAX_AGE": "0"}  # behind pgbouncer
+    assert connections("portal.settings.prod", closed) == [0, True]
+    assert connections("portal.settings.dev", {}) == [0, True]
+
+
 PRINT_TIMEOUTS = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'db': s.DATABASES['default'].get('OPTIONS', {}), "
