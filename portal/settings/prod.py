@@ -23,6 +23,8 @@ if not REDIS_URL and "PAGE_CACHE_SECONDS" not in env.ENVIRON:
 # One connection per server process, kept between requests (gunicorn's sync workers serve one
 # request at a time, so a process never needs a second one).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
+if "replica" in DATABASES:  # the public reads' connection, kept the same way
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
