@@ -7,6 +7,7 @@ provisions.
 from django.urls import reverse
 
 from portal.records import (
+    ApiEndpoint,
     ListPage,
     RecordType,
     SitemapSection,
@@ -18,6 +19,7 @@ from portal.records import (
 from portal.search.types import SearchDocument
 
 from .comparison import compare_tables
+from .filters import ProvisionFilter
 from .models import (
     ChildDefinition,
     CountryInstrumentStatus,
@@ -51,8 +53,12 @@ def _spreadsheet(model, resource):
     return {"spreadsheet": SPREADSHEETS[model], "resource": resource}
 
 
+def _api(path, *lookup, **options):
+    return {"api": ApiEndpoint(path, lookup=lookup, **options)}
+
+
 register(
-    RecordType(Topic, **_spreadsheet(Topic, TopicResource)),
+    RecordType(Topic, **_spreadsheet(Topic, TopicResource), **_api("topics", "slug")),
     RecordType(
         Instrument,
         search=SearchDocument(
@@ -68,13 +74,23 @@ register(
             texts=lambda i: (i.short_name, _join(i.title, i.summary)),
         ),
         **_spreadsheet(Instrument, InstrumentResource),
+        **_api("instruments", "short_name"),
     ),
-    RecordType(LegalAct, **_spreadsheet(LegalAct, LegalActResource)),
-    RecordType(LegalAge, **_spreadsheet(LegalAge, LegalAgeResource)),
-    RecordType(ChildDefinition, **_spreadsheet(ChildDefinition, ChildDefinitionResource)),
+    RecordType(LegalAct, **_spreadsheet(LegalAct, LegalActResource), **_api("legal-acts", "slug")),
+    RecordType(
+        LegalAge,
+        **_spreadsheet(LegalAge, LegalAgeResource),
+        **_api("legal-ages", "country__iso_code", "kind"),
+    ),
+    RecordType(
+        ChildDefinition,
+        **_spreadsheet(ChildDefinition, ChildDefinitionResource),
+        **_api("legal-definitions", "country__iso_code", "term"),
+    ),
     RecordType(
         CountryInstrumentStatus,
         **_spreadsheet(CountryInstrumentStatus, CountryInstrumentStatusResource),
+        **_api("instrument-statuses", "country__iso_code", "instrument__short_name", "status_kind"),
     ),
     RecordType(
         Provision,
@@ -92,6 +108,8 @@ register(
         ),
         sitemap=SitemapSection(select_related=("act",)),
         **_spreadsheet(Provision, ProvisionResource),
+        # The sort key is derived from the number, for ordering only.
+        **_api("provisions", "act__slug", "slug", filterset=ProvisionFilter, private=("sort_key",)),
     ),
 )
 register_country_section(country_section)

@@ -2,9 +2,17 @@
 
 from collections import defaultdict
 
-from portal.records import ListPage, RecordType, SitemapSection, register, register_country_section
+from portal.records import (
+    ApiEndpoint,
+    ListPage,
+    RecordType,
+    SitemapSection,
+    register,
+    register_country_section,
+)
 from portal.search.types import SearchDocument
 
+from .filters import ReportFilter
 from .models import Author, Authorship, Report, public_authorships_prefetch
 from .resources import BULK_SPECS, ReportResource
 from .sections import country_section
@@ -47,6 +55,8 @@ register(
             texts=lambda a: (a.display_name, "Author"),
         ),
         sitemap=SitemapSection(),
+        # The matching key is the imports' internal normalised name.
+        api=ApiEndpoint("authors", lookup=("slug",), private=("match_key",)),
     ),
     RecordType(
         Report,
@@ -70,6 +80,7 @@ register(
         ),
         sitemap=SitemapSection(),
         spreadsheet=SPREADSHEETS[Report],
+        api=ApiEndpoint("reports", lookup=("slug",), filterset=ReportFilter),
         resource=ReportResource,
     ),
 )

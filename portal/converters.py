@@ -16,3 +16,16 @@ class CountryCodeConverter:
 
     def to_url(self, value):
         return str(value).lower()
+
+
+class OptionalNumberConverter:
+    """A whole number, or "unknown" for a number not given (an indicator value's empty year)."""
+
+    regex = "[0-9]+|unknown"
+    UNKNOWN = "unknown"
+
+    def to_python(self, value):
+        return None if value == self.UNKNOWN else int(value)
+
+    def to_url(self, value):
+        return self.UNKNOWN if value is None else str(int(value))

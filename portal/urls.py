@@ -23,6 +23,7 @@ urlpatterns = [
         public_page(views.CountryChangesFeed()),
         name="country-changes-feed",
     ),
+    path("api/v1/", include("portal.api.urls")),
     path("", include("profiles.urls")),
     path("", include("laws.urls")),
     path("", include("library.urls")),

@@ -4,6 +4,7 @@ Registered in workbook order: organisations before the initiatives and channels 
 """
 
 from portal.records import (
+    ApiEndpoint,
     ListPage,
     RecordType,
     SitemapSection,
@@ -14,6 +15,7 @@ from portal.records import (
 from portal.search.types import SearchDocument
 
 from .comparison import compare_tables
+from .filters import InitiativeFilter, OrganisationFilter
 from .models import Country, IndicatorValue, Initiative, Organisation, ReportingChannel
 from .resources import (
     BULK_SPECS,
@@ -46,6 +48,7 @@ register(
             texts=lambda c: (c.name, _join(c.region, c.summary)),
         ),
         sitemap=SitemapSection(priority=0.8),
+        api=ApiEndpoint("countries", lookup=("iso_code",)),
         # Adding or deleting a whole country is an administrator's decision.
         administrator_only=("add", "delete"),
     ),
@@ -64,6 +67,7 @@ register(
         ),
         sitemap=SitemapSection(),
         spreadsheet=SPREADSHEETS[Organisation],
+        api=ApiEndpoint("organisations", lookup=("slug",), filterset=OrganisationFilter),
         resource=OrganisationResource,
     ),
     RecordType(
@@ -83,11 +87,15 @@ register(
         ),
         sitemap=SitemapSection(),
         spreadsheet=SPREADSHEETS[Initiative],
+        api=ApiEndpoint("initiatives", lookup=("slug",), filterset=InitiativeFilter),
         resource=InitiativeResource,
     ),
     RecordType(
         IndicatorValue,
         spreadsheet=SPREADSHEETS[IndicatorValue],
+        api=ApiEndpoint(
+            "indicator-values", lookup=("country__iso_code", "definition__slug", "year")
+        ),
         resource=IndicatorValueResource,
     ),
     RecordType(
@@ -115,6 +123,7 @@ register(
             select_related=("country", "organisation"),
         ),
         spreadsheet=SPREADSHEETS[ReportingChannel],
+        api=ApiEndpoint("reporting-channels", lookup=("slug",)),
         resource=ReportingChannelResource,
     ),
 )
