@@ -10,8 +10,8 @@ the database, an outage of the cache must not take the API down with it.
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
+from portal import page_cache
 from portal.client_address import client_address
-from portal.page_cache import health
 
 
 class AnonymousRateThrottle(AnonRateThrottle):
@@ -25,6 +25,7 @@ class AnonymousRateThrottle(AnonRateThrottle):
         return client_address(request)
 
     def allow_request(self, request, view):
+        health = page_cache.health
         if not health.usable():
             return True
         try:

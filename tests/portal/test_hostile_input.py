@@ -8,7 +8,7 @@ common ones (q, page, year, format, ...).
 """
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +18,7 @@ from django.urls.resolvers import RoutePattern
 
 from laws.models import Provision
 from library.models import Author, Report
+from portal.api.routes import detail_url, endpoints
 from portal.converters import CountryCodeConverter
 from portal.management.commands.load_demo_data import demo_fixture_files
 from portal.models import Status
@@ -75,6 +76,11 @@ def _record_urls():
     for model in (Initiative, Organisation, Report, Author):
         urls += [obj.get_absolute_url() for obj in model.objects.published()[:3]]
     urls += [p.get_absolute_url() for p in Provision.objects.public().select_related("act")[:3]]
+    # The API's record addresses: one public record of every type it serves.
+    for declared in endpoints():
+        record = declared.public().order_by("pk").first()
+        assert record is not None, f"no public {declared.label} in the fixtures"
+        urls.append(unquote(detail_url(record)))  # resolve() takes the path as Django sees it
     return [resolve(url) for url in urls]
 
 
