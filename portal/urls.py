@@ -30,6 +30,8 @@ urlpatterns = [
 ]
 
 handler403 = views.permission_denied
+handler400 = views.bad_request
+handler404 = views.page_not_found
 
 admin.site.site_header = "Child Online Safety Portal — editors"
 admin.site.site_title = "Portal admin"

@@ -8,6 +8,7 @@ their slug.
 
 from functools import cache
 
+from django.db import models
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -71,6 +72,16 @@ class RecordLinksField(serializers.Field):
     def to_representation(self, manager):
         request = self.context["request"]
         return [link(record, request) for record in manager.all()]
+
+
+class OptionalURLField(serializers.URLField):
+    """A web address the record may leave empty: null then, not "" (which is no URI)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
 
 
 def public_fields(model, endpoint):
@@ -141,9 +152,11 @@ def serializer_for(declared):
     # Not "url": reports and reporting channels have a field of that name (their web address).
     attrs = {"api_url": SelfLinkField(help_text="This record in the API.")}
     for field in fields:
+        help_text = str(field.help_text or "")
+        if isinstance(field, models.URLField) and field.blank:
+            attrs[field.name] = OptionalURLField(help_text=help_text)
         if not field.is_relation:
             continue
-        help_text = str(field.help_text or "")
         if served(field.related_model):
             if field.many_to_many:
                 attrs[field.name] = RecordLinksField(help_text=help_text)
@@ -160,13 +173,14 @@ def serializer_for(declared):
                 many=field.many_to_many,
                 help_text=help_text,
             )
+    # No read_only_fields: DRF then drops allow_null and allow_blank, and the schema would call
+    # an empty choice or a null number invalid. The viewsets only read anyway.
     meta = type(
         "Meta",
         (),
         {
             "model": model,
             "fields": ("api_url", *(f.name for f in fields)),
-            "read_only_fields": tuple(f.name for f in fields),
         },
     )
     attrs["Meta"] = meta

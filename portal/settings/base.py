@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "PATH_CONVERTER_OVERRIDES": {
         "iso": {"type": "string", "pattern": "^[a-z]{2}$"},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
         "number-or-unknown": {"type": "string", "pattern": "^([0-9]+|unknown)$"},
     },
     "POSTPROCESSING_HOOKS": [
