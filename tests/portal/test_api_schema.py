@@ -67,7 +67,10 @@ def real_identifiers(client):
         template = "/api/v1/" + "/".join(
             [declared.api.path, *(f"{{{name}}}" for name in match.kwargs)]
         )
-        found[template + "/"] = {name: str(value) for name, value in match.kwargs.items()}
+        found[template + "/"] = {
+            name: "unknown" if value is None else str(value)  # a figure without a year
+            for name, value in match.kwargs.items()
+        }
     return found
 
 
