@@ -18,6 +18,20 @@ class CountryCodeConverter:
         return str(value).lower()
 
 
+class TextConverter:
+    """Free text that identifies a record (an instrument's short name): any characters but
+    control characters, slashes included ("Directive 2011/93/EU"). A NUL byte never matches, so
+    it never reaches PostgreSQL, which refuses it in text."""
+
+    regex = "[^\\x00-\\x1f\\x7f]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
 class OptionalNumberConverter:
     """A whole number, or "unknown" for a number not given (an indicator value's empty year)."""
 

@@ -44,7 +44,7 @@ def converter(model, lookup):
         return "number-or-unknown" if field.null else "int"
     # Free text may hold a slash ("Directive 2011/93/EU"); the other parts of a key never do, so
     # the segments still split one way only.
-    return "path"
+    return "text"
 
 
 def detail_route(declared):

@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "iso": {"type": "string", "pattern": "^[a-z]{2}$"},
         "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
         "number-or-unknown": {"type": "string", "pattern": "^([0-9]+|unknown)$"},
+        "text": {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]+$"},
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

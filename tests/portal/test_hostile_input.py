@@ -19,7 +19,7 @@ from django.urls.resolvers import RoutePattern
 from laws.models import Provision
 from library.models import Author, Report
 from portal.api.routes import detail_url, endpoints
-from portal.converters import CountryCodeConverter
+from portal.converters import CountryCodeConverter, OptionalNumberConverter
 from portal.management.commands.load_demo_data import demo_fixture_files
 from portal.models import Status
 from profiles.models import Country, Initiative, Organisation
@@ -169,7 +169,11 @@ def test_unknown_slugs_are_404(site, client):
         if not converters:
             continue
         unknown = {
-            key: "zz" if isinstance(converter, CountryCodeConverter) else "no-such-record"
+            key: "zz"
+            if isinstance(converter, CountryCodeConverter)
+            else "9999"
+            if isinstance(converter, OptionalNumberConverter)
+            else "no-such-record"
             for key, converter in converters.items()
         }
         url = reverse(name, kwargs=unknown)
@@ -184,7 +188,7 @@ def test_unknown_slugs_are_404(site, client):
 def _sample(key, converter):
     if key == "iso_code":
         return "lt"
-    return "1" if isinstance(converter, IntConverter) else "x1"
+    return "1" if isinstance(converter, IntConverter | OptionalNumberConverter) else "x1"
 
 
 def _sample_routes(patterns, prefix=""):
