@@ -70,7 +70,7 @@ ci: ## What CI runs: lint, PostgreSQL suite (no skips), SQLite suite
 clean: ## Remove the virtualenv, the local database and caches
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles artifacts .pytest_cache .ruff_cache
 
-bench: setup ## Search, country-page and download benchmark (BENCH_PARTS, BENCH_SCALE); needs DATABASE_URL of a scratch PostgreSQL database (it is flushed)
+bench: setup ## Search, country-page, download and API benchmark (BENCH_PARTS, BENCH_SCALE); needs DATABASE_URL of a scratch PostgreSQL database (it is flushed)
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a scratch database, e.g. postgres://postgres@127.0.0.1:5432/portal_bench"; exit 2; }
 	DATABASE_URL=$(DATABASE_URL) $(PY) bench/run_bench.py
 

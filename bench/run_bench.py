@@ -8,14 +8,17 @@
 - global search latency against a plain `icontains` filter over the same fields and records;
 - the CSV download of every public report (`/library/?format=csv`) at about 1/13 of the reports
   and at all of them: time, SQL queries, Python's peak memory (flat: the rows are streamed), and
-  PostgreSQL's `COPY ... TO` of the same rows (bench/downloads.py).
+  PostgreSQL's `COPY ... TO` of the same rows (bench/downloads.py);
+- API list latency (median, p95) on the first page and on a deep one (95 % of the way through)
+  of every report, and the SQL queries of each page (cursor pagination: they must match).
 
 Needs DATABASE_URL pointing at a scratch database (it is flushed). Writes the summary to stdout
 and to bench-out/summary.{txt,json}. BENCH_SCALE (default 1) scales every volume down for a
 quick run; BENCH_COUNTRIES (default 200) and BENCH_EXTRA_REPORTS (default 100000) set the rest.
-BENCH_PARTS (default "pages,search,downloads") chooses the measurements after the generation.
+BENCH_PARTS (default "pages,search,downloads,api") chooses the measurements after the generation.
 """
 
+import base64
 import json
 import os
 import resource
@@ -60,7 +63,8 @@ SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 COUNTRIES = int(os.environ.get("BENCH_COUNTRIES", "200"))
 EXTRA_REPORTS = int(int(os.environ.get("BENCH_EXTRA_REPORTS", "100000")) * SCALE)
 REPEAT = int(os.environ.get("BENCH_REPEAT", "40"))
-PARTS = set(os.environ.get("BENCH_PARTS", "pages,search,downloads").split(","))
+PARTS = set(os.environ.get("BENCH_PARTS", "pages,search,downloads,api").split(","))
+API_PAGE_SIZE = 50
 
 # The plain alternative: every text field the index covers, one icontains per word and field.
 ICONTAINS_FIELDS = {
@@ -193,6 +197,45 @@ def country_page_latency(client, url, iso_code, trivial):
     return result
 
 
+def api_page(client, url):
+    """(SQL queries, records) of one API page; it must answer 200."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code, response.content[:200])
+    return len(captured.captured_queries), len(response.json()["results"])
+
+
+def api_latency(client):
+    """The reports' API list: its first page against one 95 % of the way through (a cursor
+    there, as following `next` would reach), and the queries of each."""
+    url = f"/api/v1/reports/?page_size={API_PAGE_SIZE}"
+    public = Report.objects.public().order_by("pk")
+    total = public.count()
+    position = public.values_list("pk", flat=True)[int(total * 0.95)]
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+    deep = f"{url}&cursor={cursor}"
+    # No rate limit and no revalidation: every request renders its page.
+    with override_settings(PORTAL_API_RATE="100000000/second", PORTAL_CONDITIONAL_GET=False):
+        queries_first, records_first = api_page(client, url)
+        queries_deep, records_deep = api_page(client, deep)
+        first = timed(lambda: client.get(url))
+        deep_page = timed(lambda: client.get(deep))
+        filtered = timed(lambda: client.get(f"{url}&year_min=2015&type=survey"))
+    return {
+        "reports": total,
+        "page_size": API_PAGE_SIZE,
+        "first_page": first,
+        "deep_page": {**deep_page, "position": int(total * 0.95)},
+        "filtered_first_page": filtered,
+        "ratio_median": round(deep_page["median_ms"] / first["median_ms"], 2),
+        "ratio_p95": round(deep_page["p95_ms"] / first["p95_ms"], 2),
+        "sql_queries": {"first page": queries_first, "deep page": queries_deep},
+        "records": {"first page": records_first, "deep page": records_deep},
+        "targets_met": deep_page["median_ms"] / first["median_ms"] <= 2
+        and queries_first == queries_deep,
+    }
+
+
 def log(message):
     sys.stdout.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
     sys.stdout.flush()
@@ -300,6 +343,10 @@ def main():
     if "downloads" in PARTS:
         reports = Report.objects.public().count()
         summary["downloads"] = downloads.measure(client, max(1, reports // 13), log)
+
+    if "api" in PARTS:
+        summary["api"] = api_latency(client)
+        log(f"API {summary['api']}")
 
     summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     OUT.mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ provisions, frameworks and criteria before the assessments.
 from django.urls import reverse
 
 from portal.records import (
+    ApiEndpoint,
     ListPage,
     RecordType,
     SitemapSection,
@@ -18,6 +19,7 @@ from portal.records import (
 from portal.search.types import SearchDocument
 
 from .comparison import compare_tables
+from .filters import ProvisionFilter
 from .models import (
     Assessment,
     ChildDefinition,
@@ -61,8 +63,12 @@ def _on_legislation_page(anchor):
     return url
 
 
+def _api(path, *lookup, **options):
+    return {"api": ApiEndpoint(path, lookup=lookup, **options)}
+
+
 register(
-    RecordType(Topic, resource=TopicResource),
+    RecordType(Topic, resource=TopicResource, **_api("topics", "slug")),
     RecordType(
         Instrument,
         search=SearchDocument(
@@ -78,22 +84,31 @@ register(
             texts=lambda i: (i.short_name, _join(i.title, i.summary)),
         ),
         resource=InstrumentResource,
+        **_api("instruments", "short_name"),
     ),
     RecordType(
         LegalAct,
         shown_at=_on_legislation_page(lambda act: f"act-{act.slug}"),
         resource=LegalActResource,
+        **_api("legal-acts", "slug"),
     ),
-    RecordType(LegalAge, shown_at=_on_legislation_page("ages"), resource=LegalAgeResource),
+    RecordType(
+        LegalAge,
+        shown_at=_on_legislation_page("ages"),
+        resource=LegalAgeResource,
+        **_api("legal-ages", "country__iso_code", "kind"),
+    ),
     RecordType(
         ChildDefinition,
         shown_at=_on_legislation_page("definitions"),
         resource=ChildDefinitionResource,
+        **_api("legal-definitions", "country__iso_code", "term"),
     ),
     RecordType(
         CountryInstrumentStatus,
         shown_at=_on_legislation_page("instruments"),
         resource=CountryInstrumentStatusResource,
+        **_api("instrument-statuses", "country__iso_code", "instrument__short_name", "status_kind"),
     ),
     RecordType(
         Provision,
@@ -111,6 +126,8 @@ register(
         ),
         sitemap=SitemapSection(select_related=("act",)),
         resource=ProvisionResource,
+        # The sort key is derived from the number, for ordering only.
+        **_api("provisions", "act__slug", "slug", filterset=ProvisionFilter, private=("sort_key",)),
     ),
     # Benchmarks: frameworks and their criteria before the assessments naming them, after
     # the provisions, statuses and definitions an assessment's evidence names.
@@ -129,9 +146,14 @@ register(
         ),
         sitemap=SitemapSection(),
         resource=FrameworkResource,
+        **_api("frameworks", "slug"),
     ),
-    RecordType(Criterion, resource=CriterionResource),
-    RecordType(Assessment, resource=AssessmentResource),
+    RecordType(
+        Criterion, resource=CriterionResource, **_api("criteria", "framework__slug", "short_label")
+    ),
+    RecordType(
+        Assessment, resource=AssessmentResource, **_api("assessments", "country__iso_code", "id")
+    ),
 )
 register_country_section(country_section)
 register_compare_tables(compare_tables)

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from portal.records import (
+    ApiEndpoint,
     ListPage,
     RecordType,
     SitemapSection,
@@ -12,6 +13,7 @@ from portal.records import (
 )
 from portal.search.types import SearchDocument
 
+from .filters import ReportFilter
 from .models import Author, Authorship, Report, public_authorships_prefetch
 from .resources import ReportResource
 from .sections import country_section, home_section
@@ -52,6 +54,8 @@ register(
             texts=lambda a: (a.display_name, "Author"),
         ),
         sitemap=SitemapSection(),
+        # The matching key is the imports' internal normalised name.
+        api=ApiEndpoint("authors", lookup=("slug",), private=("match_key",)),
     ),
     RecordType(
         Report,
@@ -74,6 +78,7 @@ register(
             prefetch=lambda: [public_authorships_prefetch()],
         ),
         sitemap=SitemapSection(),
+        api=ApiEndpoint("reports", lookup=("slug",), filterset=ReportFilter),
         resource=ReportResource,
     ),
 )

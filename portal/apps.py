@@ -9,10 +9,12 @@ class PortalConfig(AppConfig):
         from django.core import checks
         from django.urls import register_converter
 
-        from .converters import CountryCodeConverter
+        from .converters import CountryCodeConverter, OptionalNumberConverter, TextConverter
 
         # Before any URLconf is loaded: every app's urls.py may use <iso:...>.
         register_converter(CountryCodeConverter, "iso")
+        register_converter(OptionalNumberConverter, "number-or-unknown")
+        register_converter(TextConverter, "text")
 
         # Every app's record types (<app>/records.py), read by the engines below; search index
         # upkeep is connected by portal.search's own app config.

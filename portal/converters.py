@@ -16,3 +16,30 @@ class CountryCodeConverter:
 
     def to_url(self, value):
         return str(value).lower()
+
+
+class TextConverter:
+    """Free text that identifies a record (an instrument's short name): any characters but
+    control characters, slashes included ("Directive 2011/93/EU"). A NUL byte never matches, so
+    it never reaches PostgreSQL, which refuses it in text."""
+
+    regex = "[^\\x00-\\x1f\\x7f]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+class OptionalNumberConverter:
+    """A whole number, or "unknown" for a number not given (an indicator value's empty year)."""
+
+    regex = "[0-9]+|unknown"
+    UNKNOWN = "unknown"
+
+    def to_python(self, value):
+        return None if value == self.UNKNOWN else int(value)
+
+    def to_url(self, value):
+        return self.UNKNOWN if value is None else str(int(value))

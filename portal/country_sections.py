@@ -45,6 +45,8 @@ def counted(number, singular, plural=None):
     if not number:
         return f"no {plural}"
     return f"{number} {singular if number == 1 else plural}"
+
+
 def _build(provider, country):
     result = provider(country)
     if isinstance(result, CountrySection):

@@ -8,7 +8,7 @@ format, ...), and adds the pieces that span several types with `register_country
 imports `admin.py`; PortalConfig.ready() calls it, and the first read does when an earlier app's
 ready() reads the registry.
 
-The search index, the sitemap, the change log, the country page, the compare page, the page
+The search index, the API, the sitemap, the change log, the country page, the compare page, the page
 cache, the roles, the spreadsheet engine and the commands all ask this module; none of them
 imports an app. The country model every record type relates to is the PORTAL_COUNTRY_MODEL
 setting, read with `country_model()`.
@@ -52,6 +52,20 @@ class SitemapSection:
 
 
 @dataclass(frozen=True)
+class ApiEndpoint:
+    """The type in the read-only API (portal/api): what the model itself cannot say.
+
+    The fields are the model's own (every concrete and many-to-many field), less the portal's
+    bookkeeping and `private`; related records become their identifier and a link.
+    """
+
+    path: str  # the collection's URL segment under /api/v1/, e.g. "reports"
+    lookup: tuple  # the field paths naming one record, in URL order: ("act__slug", "slug")
+    filterset: Any = None  # the public list's FilterSet: the same parameters and validation
+    private: tuple = ()  # model fields the public never sees (editors' notes, internal keys)
+
+
+@dataclass(frozen=True)
 class RecordType:
     """Everything portal's engines need to know about one record type.
 
@@ -69,6 +83,7 @@ class RecordType:
     # of it (a reporting channel: its country page's "Where to report" section). Links to a
     # record (the change log, the feed) go there.
     shown_at: Callable[[Any], str] | None = None
+    api: ApiEndpoint | None = None  # the read-only API's collection of the type
 
     @property
     def label(self):

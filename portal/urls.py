@@ -26,12 +26,15 @@ urlpatterns = [
     ),
     # Readers' corrections: a form, never cached (CSRF); suggestions themselves are never public.
     path("suggest/", suggestions.suggest, name="suggest"),
+    path("api/v1/", include("portal.api.urls")),
     path("", include("profiles.urls")),
     path("", include("laws.urls")),
     path("", include("library.urls")),
 ]
 
 handler403 = views.permission_denied
+handler400 = views.bad_request
+handler404 = views.page_not_found
 
 admin.site.site_header = "Child Online Safety Portal — editors"
 admin.site.site_title = "Portal admin"

@@ -7,12 +7,15 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from . import datapackage
 from .changes import ChangeLog
 from .health import database_answers
 from .records import country_model
+
+API_PREFIX = "/api/"  # portal/urls.py mounts portal.api there
 
 
 @never_cache
@@ -190,3 +193,19 @@ def permission_denied(request, exception):
             context["countries"] = assignment(request.user)
         return render(request, "admin/403.html", context, status=403)
     return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def bad_request(request, exception):
+    """The 400 page; under /api/ a JSON answer, as the API's own 400s (a query string with a
+    control character is refused before any view: portal.request_guard)."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def page_not_found(request, exception):
+    """The 404 page; under /api/ a JSON answer, as the API's own 404s (an address with a control
+    character is refused before any view: portal.request_guard)."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

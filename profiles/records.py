@@ -4,6 +4,7 @@ Registered in workbook order: organisations before the initiatives and channels 
 """
 
 from portal.records import (
+    ApiEndpoint,
     ListPage,
     RecordType,
     SitemapSection,
@@ -15,6 +16,7 @@ from portal.search.types import SearchDocument
 
 from .charts import country_section as initiatives_chart_section
 from .comparison import compare_tables
+from .filters import InitiativeFilter, OrganisationFilter
 from .models import Country, IndicatorValue, Initiative, Organisation, ReportingChannel
 from .resources import (
     IndicatorValueResource,
@@ -49,6 +51,7 @@ register(
             texts=lambda c: (c.name, _join(c.region, c.summary)),
         ),
         sitemap=SitemapSection(priority=0.8),
+        api=ApiEndpoint("countries", lookup=("iso_code",)),
         # Adding or deleting a whole country is an administrator's decision.
         administrator_only=("add", "delete"),
     ),
@@ -66,6 +69,7 @@ register(
             texts=lambda o: (str(o), _join(o.national_name, o.description)),
         ),
         sitemap=SitemapSection(),
+        api=ApiEndpoint("organisations", lookup=("slug",), filterset=OrganisationFilter),
         resource=OrganisationResource,
     ),
     RecordType(
@@ -84,11 +88,15 @@ register(
             select_related=("country",),
         ),
         sitemap=SitemapSection(),
+        api=ApiEndpoint("initiatives", lookup=("slug",), filterset=InitiativeFilter),
         resource=InitiativeResource,
     ),
     RecordType(
         IndicatorValue,
         shown_at=_on_country_page("at-a-glance"),
+        api=ApiEndpoint(
+            "indicator-values", lookup=("country__iso_code", "definition__slug", "year")
+        ),
         resource=IndicatorValueResource,
     ),
     RecordType(
@@ -116,6 +124,7 @@ register(
             select_related=("country", "organisation"),
         ),
         shown_at=_on_country_page("where-to-report"),
+        api=ApiEndpoint("reporting-channels", lookup=("slug",)),
         resource=ReportingChannelResource,
     ),
 )

@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "axes",
     "csp",
@@ -97,6 +101,8 @@ MIDDLEWARE = [
     # Before anything that may answer early, so every response carries these headers.
     "portal.csp.PortalCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # CORS headers on the API only (CORS_URLS_REGEX), before anything that may answer early.
+    "corsheaders.middleware.CorsMiddleware",
     # Refuses methods the site does not serve and control characters in addresses; redirects
     # other spellings of an address to its canonical one (portal/request_guard.py).
     "portal.request_guard.RequestGuardMiddleware",
@@ -248,6 +254,48 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
+
+# The read-only API at /api/v1/ (portal/api, docs/api.md): JSON only, no sign-in (every reader is
+# anonymous and sees public records only), a rate limit per client address kept in the cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["portal.api.renderers.SafeJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # `format` is a filter of the public lists' downloads, never a renderer choice here.
+    "URL_FORMAT_OVERRIDE": None,
+}
+# Requests per client address: "<number>/<second|minute|hour|day>".
+PORTAL_API_RATE = env.str("PORTAL_API_RATE", default="120/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Child Online Safety Portal API",
+    "DESCRIPTION": (
+        "Every public record of the portal, read-only. Lists take the same filters as the "
+        "portal's list pages and are paginated by cursor (follow `next`); related records are "
+        "their identifier and a link. Data under CC BY 4.0."
+    ),
+    "VERSION": "1",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PATH_CONVERTER_OVERRIDES": {
+        "iso": {"type": "string", "pattern": "^[a-z]{2}$"},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "number-or-unknown": {"type": "string", "pattern": "^([0-9]+|unknown)$"},
+        "text": {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]+$"},
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.add_error_responses",
+    ],
+}
+# Cross-origin reads of the API from any site; no credentials, no other methods.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
 
 # Largest spreadsheet an import accepts (bytes); larger files are refused with a clear message.
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=50_000_000)  # 50 MB

@@ -59,3 +59,6 @@ PORTAL_CONDITIONAL_GET = True
 # gets a directory of its own (tests/conftest.py).
 PORTAL_DATAPACKAGE_REBUILD = "inline"
 PORTAL_DATAPACKAGE_MIN_AGE = 0
+# The API's rate limit would count every test's requests from one address: tests of the limit
+# set their own.
+PORTAL_API_RATE = "100000/minute"

@@ -8,7 +8,7 @@ common ones (q, page, year, format, ...).
 """
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +18,8 @@ from django.urls.resolvers import RoutePattern
 
 from laws.models import Framework, Provision
 from library.models import Author, Report
-from portal.converters import CountryCodeConverter
+from portal.api.routes import detail_url, endpoints
+from portal.converters import CountryCodeConverter, OptionalNumberConverter
 from portal.management.commands.load_demo_data import demo_fixture_files
 from portal.models import Status
 from profiles.models import Country, Initiative, Organisation
@@ -76,6 +77,11 @@ def _record_urls():
         urls += [obj.get_absolute_url() for obj in model.objects.published()[:3]]
     urls += [p.get_absolute_url() for p in Provision.objects.public().select_related("act")[:3]]
     urls += [f.get_absolute_url() for f in Framework.objects.public()[:3]]
+    # The API's record addresses: one public record of every type it serves.
+    for declared in endpoints():
+        record = declared.public().order_by("pk").first()
+        assert record is not None, f"no public {declared.label} in the fixtures"
+        urls.append(unquote(detail_url(record)))  # resolve() takes the path as Django sees it
     return [resolve(url) for url in urls]
 
 
@@ -164,7 +170,11 @@ def test_unknown_slugs_are_404(site, client):
         if not converters:
             continue
         unknown = {
-            key: "zz" if isinstance(converter, CountryCodeConverter) else "no-such-record"
+            key: "zz"
+            if isinstance(converter, CountryCodeConverter)
+            else "9999"
+            if isinstance(converter, OptionalNumberConverter)
+            else "no-such-record"
             for key, converter in converters.items()
         }
         url = reverse(name, kwargs=unknown)
@@ -179,7 +189,7 @@ def test_unknown_slugs_are_404(site, client):
 def _sample(key, converter):
     if key == "iso_code":
         return "lt"
-    return "1" if isinstance(converter, IntConverter) else "x1"
+    return "1" if isinstance(converter, IntConverter | OptionalNumberConverter) else "x1"
 
 
 def _sample_routes(patterns, prefix=""):

@@ -5,8 +5,9 @@ type's sample (`VISIBILITY` in tests/<app>/factories.py) as a draft, in review, 
 being published, and published under an unpublished parent (for types with parents), and checks
 that no public surface shows it: the home page, every public list and its CSV, XLSX and JSON
 downloads (and the library's citation exports), the data package, the country page, the
-legislation overview, the compare page, the change log and its Atom feed, search and
-sitemap.xml; its own page is a 404. The same records published are on the
+legislation overview, the compare page, the change log and its Atom feed, search, sitemap.xml and
+every list of the API (/api/v1/); its own page and its API address are 404s. The same records
+published are on the
 surfaces the registry and the sample say they are on, so the absence means something.
 """
 
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
+from portal.api.routes import detail_url, endpoints
 from portal.downloads import public_spec
 from portal.models import Status
 from portal.permissions import record_country_ids
@@ -138,6 +140,21 @@ def public_pages(country):
     return sorted(pages)
 
 
+def api_lists(client):
+    """{API list URL: every page of it as text}: the lists of every type the API serves."""
+    texts = {}
+    for declared in endpoints():
+        url = reverse(f"api:{declared.api.path}-list") + "?page_size=500"
+        start, pages = url, []
+        while url:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            pages.append(response.content.decode())
+            url = response.json()["next"]
+        texts[start] = "\n".join(pages)
+    return texts
+
+
 def search_hits(client):
     response = client.get(reverse("search"), {"q": WORD})
     assert response.status_code == 200
@@ -182,12 +199,18 @@ def test_hidden_records_are_on_no_public_surface(client, lithuania, kind):
         for record_type in record_types():
             table = package.read(f"data/{public_spec(record_type.model).name}.csv").decode()
             assert package_rows(table) == record_type.public().count(), record_type.label
+    for url, text in api_lists(client).items():
+        assert WORD.lower() not in text.lower(), url
+        texts[url] = text
     for record_type, record, mark in made:
         for marker in markers(record_type, record, mark):
             for page, text in texts.items():
                 assert marker not in text and escape(marker) not in text, (marker, page)
         if record_type.has_page:
             assert client.get(record.get_absolute_url()).status_code == 404, record
+        if record_type.api:
+            assert detail_url(record) not in "".join(texts.values()), record
+            assert client.get(detail_url(record)).status_code == 404, record
         if record_type.country_field == "self":
             for name in ("country-changes", "country-changes-feed"):
                 url = reverse(name, kwargs={"iso_code": record.iso_code.lower()})
@@ -204,6 +227,7 @@ def test_published_records_are_on_their_surfaces(client, lithuania, committed):
     sitemap = client.get(reverse("sitemap")).content.decode()
     with zipfile.ZipFile(io.BytesIO(b"".join(client.get(reverse("data-package"))))) as package:
         tables = {name: package.read(name).decode() for name in package.namelist()}
+    api = "".join(api_lists(client).values())
     pages = {}
 
     def text(page):
@@ -240,3 +264,8 @@ def test_published_records_are_on_their_surfaces(client, lithuania, committed):
             assert (type(record), record.pk) in hits, record_type.label
         if record_type.sitemap:
             assert f"{record.get_absolute_url()}</loc>" in sitemap, record_type.label
+        if record_type.api:
+            assert f'"http://testserver{detail_url(record)}"' in api, record_type.label
+            response = client.get(detail_url(record))
+            assert response.status_code == 200, record_type.label
+            assert response.json()["api_url"] == f"http://testserver{detail_url(record)}"
