@@ -133,7 +133,6 @@ register(
     # the provisions, statuses and definitions an assessment's evidence names.
     RecordType(
         Framework,
-        list_page=ListPage("laws:framework-list"),
         search=SearchDocument(
             key="frameworks",
             label="Benchmark frameworks",
@@ -152,7 +151,10 @@ register(
         Criterion, resource=CriterionResource, **_api("criteria", "framework__slug", "short_label")
     ),
     RecordType(
-        Assessment, resource=AssessmentResource, **_api("assessments", "country__iso_code", "id")
+        Assessment,
+        shown_at=_on_legislation_page("benchmarks"),
+        resource=AssessmentResource,
+        **_api("assessments", "country__iso_code", "id"),
     ),
 )
 register_country_section(country_section)

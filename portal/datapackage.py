@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 
 from portal.bulk.columns import FieldColumn, ForeignKeyColumn
@@ -92,7 +93,10 @@ def _field_type(field):
 def schema_field(column):
     described = {"name": column.name, "description": column.type_name}
     if isinstance(column, ForeignKeyColumn):
-        field = column.related._meta.get_field(column.key)
+        try:
+            field = column.related._meta.get_field(column.key)
+        except FieldDoesNotExist:  # a key made of several fields, written as one text
+            return {**described, "type": "string"}
         return {**described, **_field_type(field)}
     if isinstance(column, FieldColumn):
         described.update(_field_type(column.field))

@@ -387,6 +387,6 @@ def test_assessment_resource_round_trip_and_unknown_evidence(lithuania_benchmark
     result = AssessmentResource().import_data(tablib.Dataset().load(changed, format="csv"))
     assert result.has_validation_errors()
     assert result.invalid_rows[0].error_dict == {
-        "provisions": ["Unknown provisions: lt-criminal-code/999."]
+        "provisions": ["Unknown provision: lt-criminal-code/999."]
     }
     assert Assessment.objects.filter(provisions__number="309").count() == 4  # unchanged

@@ -139,7 +139,7 @@ def test_home_query_count_does_not_grow_with_countries(client, django_assert_num
     assert cards == count + min(count, 4)  # the country cards and the newest research
 
 
-EXPECTED_HOME_QUERIES = 25
+EXPECTED_HOME_QUERIES = 28
 
 
 @pytest.mark.django_db

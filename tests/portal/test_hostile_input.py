@@ -173,7 +173,7 @@ def test_unknown_slugs_are_404(site, client):
             key: "zz"
             if isinstance(converter, CountryCodeConverter)
             else "9999"
-            if isinstance(converter, OptionalNumberConverter)
+            if isinstance(converter, OptionalNumberConverter | IntConverter)
             else "no-such-record"
             for key, converter in converters.items()
         }
