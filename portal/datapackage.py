@@ -40,7 +40,7 @@ from portal.bulk.columns import FieldColumn, ForeignKeyColumn
 from portal.bulk.formats import escape_formula
 
 from .downloads import PublicContext, public_columns, public_rows, public_spec
-from .page_cache import content_generation
+from .page_cache import content_generation, health
 from .records import record_types
 
 logger = logging.getLogger(__name__)
@@ -225,7 +225,8 @@ def _write_table(target, spec, ctx):
 def current_generation():
     try:
         return content_generation()
-    except Exception:  # the cache is an accelerator: without it, the package is not rebuilt
+    except Exception as error:  # the cache is an accelerator: without it, no rebuild is triggered
+        health.failed(error)  # logged once a minute at most, like every page-cache failure
         return None
 
 
