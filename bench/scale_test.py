@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -48,39 +47,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cookie_load import log, manage, portal_environment  # noqa: E402
+
 from tests.servers import PostgresCluster, RedisServer, wait_for_port  # noqa: E402
 
 DATABASE = "portal"
 
 
-def log(message):
-    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
-    sys.stderr.flush()
-
-
-def portal_environment(primary_url, replica_url, redis_url, static_root):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    for name in ("REDIS_URL", "PAGE_CACHE_SECONDS", "PYTHONPATH"):
-        env.pop(name, None)
+def scale_environment(primary_url, redis_url, static_root):
+    """cookie_load's production environment, with the static files of this run's own and
+    persistent connections (which the replica's fallback is tested with)."""
+    env = portal_environment(primary_url, redis_url)
     env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings.prod",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_STATIC_ROOT=str(static_root),
-        DATABASE_URL=primary_url,
-        REDIS_URL=redis_url,
         DJANGO_CONN_MAX_AGE="60",
-        DJANGO_LOG_LEVEL="WARNING",
         PORTAL_REPLICA_RETRY_SECONDS="2",
     )
-    if replica_url:
-        env["DATABASE_REPLICA_URL"] = replica_url
     return env
-
-
-def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 class AppServer:
@@ -344,12 +327,10 @@ def main():
         primary.init().start()
         primary.create_database(DATABASE)
         redis.start()
-        env = portal_environment(
-            primary.database_url(DATABASE), None, redis.url, scratch / "static"
-        )
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "load_demo_data", "-v", "0")
-        manage(env, "collectstatic", "--noinput", "-v", "0")
+        env = scale_environment(primary.database_url(DATABASE), redis.url, scratch / "static")
+        manage(ROOT, env, "migrate", "--noinput", "-v", "0")
+        manage(ROOT, env, "load_demo_data", "-v", "0")
+        manage(ROOT, env, "collectstatic", "--noinput", "-v", "0")
         log("replica: pg_basebackup, streaming ...")
         replica.replica_of(primary).start()
         env["DATABASE_REPLICA_URL"] = replica.database_url(DATABASE)
