@@ -16,6 +16,8 @@ Needs DATABASE_URL pointing at a scratch database (it is flushed). Writes the su
 and to bench-out/summary.{txt,json}. BENCH_SCALE (default 1) scales every volume down for a
 quick run; BENCH_COUNTRIES (default 200) and BENCH_EXTRA_REPORTS (default 100000) set the rest.
 BENCH_PARTS (default "pages,search,downloads,api") chooses the measurements after the generation.
+BENCH_REUSE=1 keeps the records of an earlier run of the same volume instead of generating them
+again (measuring a change against the same data; the summary says whether the data was reused).
 """
 
 import base64
@@ -64,6 +66,7 @@ COUNTRIES = int(os.environ.get("BENCH_COUNTRIES", "200"))
 EXTRA_REPORTS = int(int(os.environ.get("BENCH_EXTRA_REPORTS", "100000")) * SCALE)
 REPEAT = int(os.environ.get("BENCH_REPEAT", "40"))
 PARTS = set(os.environ.get("BENCH_PARTS", "pages,search,downloads,api").split(","))
+REUSE = os.environ.get("BENCH_REUSE", "") not in ("", "0", "false")
 API_PAGE_SIZE = 50
 
 # The plain alternative: every text field the index covers, one icontains per word and field.
@@ -241,13 +244,37 @@ def log(message):
     sys.stdout.flush()
 
 
+def _generated_before():
+    """Whether the database holds what a generation of this volume leaves behind."""
+    return (
+        Country.objects.count() == COUNTRIES
+        and Report.objects.filter(slug__startswith="bench-extra-").count() == EXTRA_REPORTS
+    )
+
+
+def _generate(client, summary):
+    """Generate every record; (the first country, its page's queries with one country)."""
+    started = time.perf_counter()
+    generator = Generator()
+    generator.make_authors(max(50, int(5000 * SCALE)))
+    first = generator.make_country(0, SCALE)
+    queries_one = country_page_queries(client, first)
+    log(f"1 country: country page runs {queries_one} queries")
+    for n in range(1, COUNTRIES):
+        generator.make_country(n, SCALE)
+        if n % 25 == 0:
+            log(f"{n + 1} countries generated")
+    generator.make_reports(EXTRA_REPORTS, prefix="extra")
+    summary["generate_s"] = round(time.perf_counter() - started, 1)
+    return first, queries_one
+
+
 def main():
     if connection.vendor != "postgresql":
         log(f"warning: running on {connection.vendor}; the targets are for PostgreSQL")
     settings.ROOT_URLCONF = "bench.urls"
     clear_url_caches()
     call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
     client = Client(HTTP_HOST="localhost")
     summary = {
         "database": connection.vendor,
@@ -256,25 +283,19 @@ def main():
         "extra_reports": EXTRA_REPORTS,
         "repeat": REPEAT,
     }
-
-    started = time.perf_counter()
-    generator = Generator()
-    generator.make_authors(max(50, int(5000 * SCALE)))
-    first = generator.make_country(0, SCALE)
-    queries_one = country_page_queries(client, first)
-    log(f"1 country: country page runs {queries_one} queries")
-
-    for n in range(1, COUNTRIES):
-        generator.make_country(n, SCALE)
-        if n % 25 == 0:
-            log(f"{n + 1} countries generated")
-    generator.make_reports(EXTRA_REPORTS, prefix="extra")
-    summary["generate_s"] = round(time.perf_counter() - started, 1)
+    if REUSE and _generated_before():
+        summary["reused_data"] = True
+        first = Country.objects.order_by("pk").first()
+        queries_one = None
+        log("reusing the records of an earlier run of the same volume")
+    else:
+        call_command("flush", interactive=False, verbosity=0)
+        first, queries_one = _generate(client, summary)
     queries_all = country_page_queries(client, first)
     last = Country.objects.order_by("-pk").first()
     queries_last = country_page_queries(client, last)
     summary["country_page_queries"] = {
-        "1 country": queries_one,
+        "1 country": queries_one if queries_one is not None else queries_all,
         f"{COUNTRIES} countries": queries_all,
         f"{COUNTRIES} countries, another": queries_last,
         "equal": queries_one == queries_all == queries_last,
@@ -287,7 +308,8 @@ def main():
     }
     log(f"generated in {summary['generate_s']} s: {summary['rows']}")
 
-    if PARTS & {"pages", "search"}:  # the index serves those two
+    reuse_index = summary.get("reused_data") and SearchEntry.objects.exists()
+    if PARTS & {"pages", "search"} and not reuse_index:  # the index serves those two
         started = time.perf_counter()
         call_command("rebuild_search_index", verbosity=0)
         if connection.vendor == "postgresql":
@@ -307,7 +329,7 @@ def main():
 
     if "search" in PARTS:
         # Search: a rare name, a typo, common words, a provision number.
-        author = Author.objects.order_by("pk")[len(generator.authors) // 2]
+        author = Author.objects.order_by("pk")[Author.objects.count() // 2]
         queries = {
             "author name": author.family_name,
             "typo in a name": author.family_name[:-2] + author.family_name[-1:],

@@ -419,7 +419,13 @@ def cache_public_page(view, *, country=None, query=True):
         finally:
             _rendering.reset(token)
         # A page rendered while an invalidation failed may hold the data it missed: not kept.
-        if response.status_code == 200 and health.unchanged_since(failures):
+        # A streamed answer (a download of every record a list selects) is never kept: it has
+        # no size limit, and it is read from the database as it is sent.
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and health.unchanged_since(failures)
+        ):
             keys = _depends_on(statements, iso_code) | rendering.keys
             value = (response.content, response["Content-Type"])
             try:
