@@ -306,7 +306,7 @@ def main():
         "authors": Author.objects.count(),
         **{t.key: t.model.objects.count() for t in SEARCH_TYPES if t.key not in ("countries",)},
     }
-    log(f"generated in {summary['generate_s']} s: {summary['rows']}")
+    log(f"generated in {summary.get('generate_s', 'an earlier run')} s: {summary['rows']}")
 
     reuse_index = summary.get("reused_data") and SearchEntry.objects.exists()
     if PARTS & {"pages", "search"} and not reuse_index:  # the index serves those two

@@ -7,7 +7,10 @@ country relation, `country_field`, and their relations), never listed by hand:
   with a country relation (an initiative, an organisation of several countries, a report);
 - `page-cache:v:t:<label>`: every record of one type (lists, detail pages, search; types without a
   country relation, such as authors or themes; and the country type itself, whose names appear on
-  other countries' pages).
+  other countries' pages);
+- `page-cache:v:r:<label>:<pk>`: one record and the rows that belong to it (its many-to-many links,
+  its penalty rows, its figures): what a cached fragment of that one record depends on
+  (`page_cache.cached_records`), beside the keys of the other types it shows.
 
 A write to a record moves on its type's key and its per-country key for every country it is
 shown under, before and after the write: its own countries and those of the records directly
@@ -42,6 +45,10 @@ def type_key(label):
 
 def country_key(iso_code, label):
     return f"{KEY_PREFIX}:c:{iso_code.upper()}:{label}"
+
+
+def one_record_key(label, pk):
+    return f"{KEY_PREFIX}:r:{label}:{pk}"
 
 
 def _label(model):
@@ -199,6 +206,8 @@ def record_keys(record):
     model = type(record)
     label = _label(model)
     keys = {type_key(label)}
+    if record.pk is not None:
+        keys.add(one_record_key(label, record.pk))
     if country_path(model) is None or record.pk is None:
         return keys
     old_values = getattr(record, "_page_cache_before", None) or {}

@@ -16,8 +16,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from django.apps import apps
+from django.db import connections, router
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lag
 from django.urls import reverse
@@ -256,17 +258,54 @@ def latest_changes(limit=8):
     return changes[:limit]
 
 
-def country_last_updated(country):
-    """When the newest published change to the country or its records happened (or None).
+# Stands for the country's id while the "last updated" statement is made once per process.
+_ANY_COUNTRY = -7_318_245_906
 
-    One UNION query over the history tables, whatever the number of record types.
-    """
-    histories = [
+
+def _last_updated_histories(country):
+    return [
         history.order_by().values_list("history_date", flat=True)
         for model in record_models()
         if (history := _history_for_country(model, country)) is not None
     ]
+
+
+@cache
+def _last_updated_statement(country_model, vendor, alias):
+    """(SQL, parameters) of the "last updated" query, with `_ANY_COUNTRY` for the country's id.
+
+    Made once per process and database: building the union of every type's history query costs
+    more than running it."""
+    stand_in = country_model(pk=_ANY_COUNTRY)
+    stand_in._state.adding = False  # related filters accept stored records only
+    histories = _last_updated_histories(stand_in)
     if not histories:
         return None
     newest = histories[0].union(*histories[1:], all=True).order_by("-history_date")[:1]
-    return next(iter(newest), None)
+    return newest.query.get_compiler(using=alias).as_sql()
+
+
+def country_last_updated(country):
+    """When the newest published change to the country or its records happened (or None).
+
+    One UNION query over the history tables, whatever the number of record types; its SQL is
+    made once (`_last_updated_statement`) and run with the country's id.
+    """
+    model = type(country)
+    alias = router.db_for_read(model.history.model)
+    connection = connections[alias]
+    statement = _last_updated_statement(model, connection.vendor, alias)
+    if statement is None:
+        return None
+    sql, params = statement
+    params = [country.pk if value == _ANY_COUNTRY else value for value in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    field = model.history.model._meta.get_field("history_date")
+    value = row[0]
+    for converter in connection.ops.get_db_converters(field.get_col(field.model._meta.db_table)):
+        value = converter(value, field, connection)
+    return value

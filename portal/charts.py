@@ -13,8 +13,16 @@ gives an SVG with a title, a description and labelled data in the page's own mar
 is Okabe and Ito's, designed to be told apart with every common colour-vision deficiency.
 """
 
+import dataclasses
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+
+from django.template.loader import render_to_string
+from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
 
 # Okabe–Ito, most distinct first; yellow last (weakest on white); grey for "no theme" and the like.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -217,3 +225,55 @@ def nice_step(top):
         if raw <= multiple * magnitude:
             return max(1, multiple * magnitude) if top >= 5 else 1
     return 10 * magnitude
+
+
+# --- drawn once per distinct chart ---------------------------------------------------------------
+# A chart's SVG is a function of its data alone, so a process keeps the last ones it drew: the
+# country page drawn again after an edit that left the chart's numbers as they were (a title
+# corrected) draws no chart. Bounded, and shared by the process's threads.
+DRAWN_KEEP = 256
+_drawn = OrderedDict()
+_drawn_lock = threading.Lock()
+
+
+class _Unkeyable(Exception):
+    pass
+
+
+def _fingerprint(value):
+    """A value standing for `value`'s content, or _Unkeyable for what has none (a closure)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Promise):  # a lazy translation: its text now
+        return str(value)
+    if isinstance(value, list | tuple):
+        return tuple(_fingerprint(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _fingerprint(v)) for k, v in value.items()))
+    if dataclasses.is_dataclass(value):
+        return (type(value).__qualname__,) + tuple(
+            _fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        )
+    qualname = getattr(value, "__qualname__", "")
+    if callable(value) and qualname and "<" not in qualname:  # a module-level function
+        return (value.__module__, qualname)
+    raise _Unkeyable
+
+
+def chart_html(chart):
+    """`includes/chart.html` drawn for `chart` (the same chart is drawn once per process)."""
+    try:
+        key = hashlib.sha256(repr(_fingerprint(chart)).encode()).digest()
+    except _Unkeyable:
+        return mark_safe(render_to_string("includes/chart.html", {"chart": chart}))
+    with _drawn_lock:
+        html = _drawn.get(key)
+        if html is not None:
+            _drawn.move_to_end(key)
+            return html
+    html = mark_safe(render_to_string("includes/chart.html", {"chart": chart}))
+    with _drawn_lock:
+        _drawn[key] = html
+        while len(_drawn) > DRAWN_KEEP:
+            _drawn.popitem(last=False)
+    return html

@@ -3,12 +3,17 @@
 An app contributes with a function `country_section(country)` returning a CountrySection, a list
 of them, or None, registered in its `records.py` with portal.records.register_country_section.
 The country page calls each one; each must run a fixed number of SQL queries whatever the amount
-of data (prefetch, don't loop queries), and shows public records only (`.public()`).
+of data (prefetch, don't loop queries), and shows public records only (`.public()`). A section
+that lists many records of one type loads them with `cached_records`, so the first reader after
+an edit of one of them renders that one only.
 """
 
 from dataclasses import dataclass, field
 
-from .page_cache import cached_sections
+from .page_cache import cached_records, cached_sections
+
+# For the providers: a section listing many records keeps each record's HTML in the page cache.
+__all__ = ["CountrySection", "Highlight", "cached_records", "counted", "country_sections"]
 from .records import country_section_providers
 
 

@@ -336,6 +336,9 @@ class _Rendering:
         self.snapshot = snapshot
         self.iso_code = iso_code
         self.keys = set()
+        # What the record fragments of the section being rendered showed (`cached_records`):
+        # a fragment that is a hit runs no SQL, so the section's own statements do not tell.
+        self.fragment_keys = set()
 
 
 _rendering = contextvars.ContextVar("page_cache_rendering", default=None)
@@ -542,6 +545,7 @@ def cached_sections(providers, country, build):
             rendering.keys.update(entry[0])
             sections.extend(CountrySectionHtml(*fields) for fields in entry[2])
             continue
+        rendering.fragment_keys = set()
         with dependencies.reading() as statements:
             built = build(provider, country)
             rendered = [
@@ -555,7 +559,7 @@ def cached_sections(providers, country, build):
                 )
                 for section in built
             ]
-        depends = _depends_on(statements, iso_code)
+        depends = _depends_on(statements, iso_code) | rendering.fragment_keys
         rendering.keys.update(depends)
         fresh[keys[provider]] = _entry(depends, rendering.snapshot, rendered)
         sections.extend(CountrySectionHtml(*fields) for fields in rendered)
@@ -565,6 +569,76 @@ def cached_sections(providers, country, build):
         except Exception as error:  # any cache backend's error
             health.failed(error)
     return sections
+
+
+def cached_records(queryset, *, load, template, name, context=None, only=()):
+    """The records of `queryset` for a country page section, each with its rendered HTML kept in
+    the cache on its own, so the first reader after an edit of one record renders that record
+    only (a timeline of sixty initiatives renders one).
+
+    Outside a country page rendered for the cache this is `list(load(queryset))`: the records,
+    loaded with what their template shows. Inside one, the records come back with just `only`
+    (and the primary key) loaded plus `html`, their fragment: `template` rendered with the record
+    as `name` and `context`. A fragment is served while the version key of its record (moved on
+    by every write to the record and to the rows that belong to it, such as its many-to-many
+    links) and the keys of the other types it showed (read from the SQL that loaded it: an
+    organisation's name, a theme) are unchanged. Keys of the record's own type are left out of a
+    fragment's dependencies, which is why a fragment must show its own record only; whether the
+    list changed (a record added, withdrawn, moved) is the section's dependency, since the section
+    reads `queryset` every time.
+    """
+    rendering = _rendering.get()
+    if rendering is None or rendering.iso_code is None:
+        return list(load(queryset))
+    iso_code = rendering.iso_code
+    model = queryset.model
+    label = model._meta.label_lower
+    records = list(queryset.only(*only))
+    extra = sorted((context or {}).items())
+    variant = hashlib.sha256(repr((template, name, extra)).encode()).hexdigest()[:16]
+    prefix = f"page-cache:record:{label}"
+    fragment_keys = {record.pk: f"{prefix}:{record.pk}:{iso_code}:{variant}" for record in records}
+    record_keys = {record.pk: dependencies.one_record_key(label, record.pk) for record in records}
+    failures = health.failures
+    try:
+        current = versions(list(record_keys.values()))
+        found = cache.get_many(list(fragment_keys.values()))
+    except Exception as error:  # any cache backend's error: render them all
+        health.failed(error)
+        current, found = None, {}
+    own = dependencies.keys_for({label}, iso_code=iso_code)
+    known = {**rendering.snapshot, **(current or {})}
+    missing = []
+    for record in records:
+        entry = found.get(fragment_keys[record.pk])
+        if current is not None and entry is not None and _current(entry, known):
+            record.html = mark_safe(entry[2])  # the template's own output, autoescaped
+            rendering.fragment_keys.update(set(entry[0]) - {record_keys[record.pk]})
+        else:
+            missing.append(record)
+    if not missing:
+        return records
+    with dependencies.reading() as statements:
+        loaded = {full.pk: full for full in load(queryset.filter(pk__in=[r.pk for r in missing]))}
+    shown = _depends_on(statements, iso_code) - own
+    rendering.fragment_keys.update(shown)
+    fresh = {}
+    for record in missing:
+        full = loaded.get(record.pk)
+        if full is None:  # withdrawn since the list was read: the next request lists it no more
+            records.remove(record)
+            continue
+        html = render_to_string(template, {**dict(extra), name: full})
+        record.html = mark_safe(html)
+        if current is not None:
+            depends = shown | {record_keys[record.pk]}
+            fresh[fragment_keys[record.pk]] = _entry(depends, known, html)
+    if fresh and health.unchanged_since(failures):
+        try:
+            cache.set_many(fresh, settings.PAGE_CACHE_SECONDS)
+        except Exception as error:  # any cache backend's error
+            health.failed(error)
+    return records
 
 
 class CountrySectionHtml:

@@ -8,7 +8,7 @@ from itertools import groupby
 
 from django.db.models import Prefetch
 
-from portal.country_sections import CountrySection, Highlight, counted
+from portal.country_sections import CountrySection, Highlight, cached_records, counted
 
 from .models import (
     ChannelKind,
@@ -100,10 +100,14 @@ def indicator_sections(country):
 
 
 def initiative_sections(country):
-    initiatives = list(
-        initiatives_with_details(
-            Initiative.objects.public().for_country(country).order_by("year", "pk")
-        )
+    # Each initiative's entry is kept on its own in the page cache: an edit renders that one.
+    initiatives = cached_records(
+        Initiative.objects.public().for_country(country).order_by("year", "pk"),
+        load=initiatives_with_details,
+        template="profiles/includes/initiative.html",
+        name="initiative",
+        context={"level": 4},
+        only=("year", "timeline"),
     )
     national_years = by_year(i for i in initiatives if i.timeline == Timeline.NATIONAL)
     enforcement_years = by_year(i for i in initiatives if i.timeline == Timeline.LAW_ENFORCEMENT)

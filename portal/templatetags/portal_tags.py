@@ -10,6 +10,14 @@ from django.utils.timezone import template_localtime
 register = template.Library()
 
 
+@register.simple_tag
+def chart(chart):
+    """An accessible SVG bar chart (portal.charts.BarChart): `{% chart some_chart %}`."""
+    from portal.charts import chart_html
+
+    return chart_html(chart)
+
+
 @register.filter
 def iso_datetime(value):
     """A date or datetime for `<time datetime>`: ISO 8601, datetimes to the second in the current

@@ -257,3 +257,27 @@ def test_comparing_more_countries_than_colours_keeps_the_tables_only(client):
     html = client.get("/compare/?" + "&".join(f"country={c}" for c in codes)).content.decode()
     assert 'id="legal-ages"' in html and 'id="legal-ages-chart"' not in html
     assert "A chart compares up to 8 countries" in html
+
+
+def test_a_chart_is_drawn_once_per_process_and_never_for_other_data():
+    from portal.charts import BarChart, Row, Series, Value, chart_html
+
+    def make(number, title="Initiatives per year"):
+        return BarChart(
+            id="memo",
+            title=title,
+            description="Bars",
+            series=[Series("all", "All")],
+            rows=[Row("2020", {"all": Value(number, str(number))})],
+        )
+
+    first = chart_html(make(3))
+    assert chart_html(make(3)) is first  # the same numbers: drawn once
+    other = chart_html(make(4))
+    assert other is not first and ">4<" in other.replace(" ", "")
+    assert chart_html(make(3, title="Another title")) is not first
+
+    # A chart holding what has no content of its own to key on (a closure) is drawn each time.
+    closure_chart = make(3)
+    closure_chart.tick_text = lambda number: f"{number} items"
+    assert chart_html(closure_chart) is not chart_html(closure_chart)

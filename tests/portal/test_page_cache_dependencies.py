@@ -202,3 +202,124 @@ def test_an_early_answer_repeats_the_headers_of_the_full_one(lt, django_assert_n
     # A conditional request goes the whole way, so a current copy is a 304.
     if first.has_header("ETag"):
         assert client.get("/initiatives/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+# --- one record's fragment: the first reader after an edit renders that record only -----------
+
+
+@pytest.fixture
+def initiative_renders(monkeypatch):
+    """How many initiatives' entries the country page renders (the cached ones are not)."""
+    from portal import page_cache
+
+    rendered = []
+    original = page_cache.render_to_string
+
+    def counting(template, context=None, *args, **kwargs):
+        if template == "profiles/includes/initiative.html":
+            rendered.append(context["initiative"].title)
+        return original(template, context, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache, "render_to_string", counting)
+    return rendered
+
+
+def test_an_initiative_edit_renders_that_initiative_alone(lt, initiative_renders):
+    initiatives = [
+        InitiativeFactory(country=lt, title=f"Entry {n}", year=2000 + n) for n in range(5)
+    ]
+    cached("/countries/lt/")
+    assert len(initiative_renders) == 5
+    initiative_renders.clear()
+
+    initiatives[2].title = "Entry two, corrected"
+    initiatives[2].save()
+
+    served, html = get("/countries/lt/")
+    assert served == "miss"
+    assert initiative_renders == ["Entry two, corrected"]
+    assert "Entry two, corrected" in html
+    assert all(f"Entry {n}" in html for n in (0, 1, 3, 4))
+    assert html.index("Entry 1") < html.index("Entry two, corrected") < html.index("Entry 3")
+
+
+def test_an_initiative_fragment_follows_what_it_shows_of_other_records(lt, lv):
+    from tests.profiles.factories import (
+        InitiativeFigureFactory,
+        InitiativeOrganisationFactory,
+        ThemeFactory,
+    )
+
+    initiative = InitiativeFactory(country=lt, title="Safer internet week")
+    partner = OrganisationFactory(name="Old partner name", countries=[lv])
+    InitiativeOrganisationFactory(initiative=initiative, organisation=partner)
+    theme = ThemeFactory(name="Old theme name")
+    other = InitiativeFactory(country=lt, title="Another initiative")
+    cached("/countries/lt/")
+    # The section rendered again with every entry from the cache (one initiative fewer): the
+    # section must still depend on what those entries show.
+    other.status = Status.DRAFT
+    other.save()
+    assert "Another initiative" not in get("/countries/lt/")[1]
+
+    # Another country's organisation renamed: shown in the initiative's "With:" line.
+    partner.name = "New partner name"
+    partner.save()
+    assert "New partner name" in get("/countries/lt/")[1]
+
+    # A many-to-many link added without saving the initiative, then its theme renamed.
+    initiative.themes.add(theme)
+    assert "Old theme name" in get("/countries/lt/")[1]
+    theme.name = "New theme name"
+    theme.save()
+    assert "New theme name" in get("/countries/lt/")[1]
+
+    # A row of the initiative's own (a key figure).
+    InitiativeFigureFactory(initiative=initiative, number=4321, unit="pupils reached")
+    assert "pupils reached" in get("/countries/lt/")[1]
+
+    # The organisation withdrawn: its name leaves the initiative's entry.
+    partner.status = Status.DRAFT
+    partner.save()
+    html = get("/countries/lt/")[1]
+    assert "New partner name" not in html and "Safer internet week" in html
+
+
+def test_an_initiative_withdrawn_or_moved_leaves_the_page_at_once(lt, lv):
+    initiative = InitiativeFactory(country=lt, title="Moving initiative")
+    InitiativeFactory(country=lt, title="Staying initiative")
+    cached("/countries/lt/", "/countries/lv/")
+
+    initiative.status = Status.DRAFT
+    initiative.save()
+    html = get("/countries/lt/")[1]
+    assert "Moving initiative" not in html and "Staying initiative" in html
+
+    initiative.status = Status.PUBLISHED
+    initiative.save()
+    assert "Moving initiative" in get("/countries/lt/")[1]
+
+    initiative.country = lv
+    initiative.save()
+    assert "Moving initiative" not in get("/countries/lt/")[1]
+    assert "Moving initiative" in get("/countries/lv/")[1]
+
+
+def test_initiative_fragments_when_the_cache_fails(lt, monkeypatch):
+    """A cache that fails while the fragments are read: the entries are rendered, not lost."""
+    from portal import page_cache
+
+    InitiativeFactory(country=lt, title="Rendered without the cache")
+    cached("/countries/lt/")
+    InitiativeFactory(country=lt, title="Added while the cache fails")
+
+    original = page_cache.versions
+
+    def failing_for_records(keys):
+        if any(":r:" in key for key in keys):  # the record fragments' versions only
+            raise ConnectionError("cache down")
+        return original(keys)
+
+    monkeypatch.setattr(page_cache, "versions", failing_for_records)
+    html = Client().get("/countries/lt/").content.decode()
+    assert "Rendered without the cache" in html and "Added while the cache fails" in html
