@@ -377,6 +377,28 @@ def _fresh_page_needed(request):
     return False
 
 
+# Per process: the version keys each cached page depended on when this process last read it, so
+# the next read fetches the page and its versions in one round trip. Only a hint: an entry is
+# always checked against the keys it holds, and those the hint missed are fetched after it.
+_keys_seen = {}
+KEYS_SEEN_MAX = 20_000
+
+
+def _lookup(key):
+    """(entry, the current values of its version keys) of cache key `key`, or (None, None)."""
+    found = cache.get_many([key, *_keys_seen.get(key, ())])
+    entry = found.pop(key, None)
+    if entry is None:
+        return None, None
+    missing = [name for name in entry[0] if name not in found]
+    if missing:
+        found.update(cache.get_many(missing))
+        if len(_keys_seen) >= KEYS_SEEN_MAX:
+            _keys_seen.clear()
+        _keys_seen[key] = entry[0]
+    return entry, found
+
+
 def _current(entry, current):
     keys, stored, _ = entry
     return all(current.get(key) == value for key, value in zip(keys, stored, strict=True))
@@ -400,8 +422,8 @@ def cache_public_page(view, *, country=None, query=True):
         iso_code = str(kwargs[country]).upper() if country else None
         try:
             key = _key(request, query)
-            entry = cache.get(key)
-            if entry is not None and _current(entry, cache.get_many(entry[0])):
+            entry, current = _lookup(key)
+            if entry is not None and _current(entry, current):
                 content, content_type = entry[2]
                 response = HttpResponse(content, content_type=content_type)
                 response["X-Page-Cache"] = "hit"
@@ -478,8 +500,8 @@ class EarlyPageCacheMiddleware:
         eligible = self._eligible(request) and health.usable()
         if eligible:
             try:
-                entry = cache.get(_key(request, prefix=EARLY_PREFIX))
-                if entry is not None and _current(entry, cache.get_many(entry[0])):
+                entry, current = _lookup(_key(request, prefix=EARLY_PREFIX))
+                if entry is not None and _current(entry, current):
                     content, headers = entry[2]
                     response = HttpResponse(content)
                     for name, value in headers:
