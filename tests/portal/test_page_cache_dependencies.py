@@ -309,6 +309,7 @@ def test_initiative_fragments_when_the_cache_fails(lt, monkeypatch):
     """A cache that fails while the fragments are read: the entries are rendered, not lost."""
     from portal import page_cache
 
+    monkeypatch.setattr(page_cache, "health", page_cache.CacheHealth())  # this test's own
     InitiativeFactory(country=lt, title="Rendered without the cache")
     cached("/countries/lt/")
     InitiativeFactory(country=lt, title="Added while the cache fails")
@@ -323,3 +324,4 @@ def test_initiative_fragments_when_the_cache_fails(lt, monkeypatch):
     monkeypatch.setattr(page_cache, "versions", failing_for_records)
     html = Client().get("/countries/lt/").content.decode()
     assert "Rendered without the cache" in html and "Added while the cache fails" in html
+    assert not page_cache.health.trusted  # told, and the page not kept
