@@ -3,7 +3,8 @@
 A request's own connection would wait `DJANGO_DB_CONNECT_TIMEOUT` for a database that accepts
 connections but never answers. The probe opens a connection of its own with short timeouts, in a
 thread the request stops waiting for at `DEADLINE_SECONDS`, so a load balancer hears "unavailable"
-in time; at most one probe per process waits for the database at once.
+in time; at most one probe per process waits for the database at once. The thread is kept for
+the next probes (one per process).
 
 With persistent connections (`CONN_MAX_AGE`, on in production) the probe's connection is kept for
 the next probe too (a load balancer asks every few seconds, and a new PostgreSQL connection costs
@@ -13,6 +14,7 @@ probe, so a restarted database is not reported down.
 
 import copy
 import os
+import queue
 import threading
 import time
 
@@ -67,9 +69,10 @@ class _KeptConnection:
 _kept = _KeptConnection()
 
 
-class _Probe(threading.Thread):
+class _Probe:
+    """One `SELECT 1`, run by the process's probe thread; `done` is set when it is over."""
+
     def __init__(self, wrapper_class, settings_dict, keep):
-        super().__init__(name="healthz-probe", daemon=True)
         self.wrapper_class = wrapper_class
         self.settings_dict = settings_dict
         self.keep = keep
@@ -94,9 +97,41 @@ class _Probe(threading.Thread):
             self.answered = self._select_one() or (reused and self._select_one())
             if not self.keep:
                 _kept.discard()
+        except Exception:  # the probe thread outlives any one probe
+            self.answered = False
         finally:
             _probing.release()
             self.done.set()
+
+
+class _ProbeThread:
+    """The thread of this process that runs the probes, one at a time (`_probing`), started at
+    the first probe; kept, as starting a thread per probe costs about what the probe does."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queue = None
+        self._thread = None
+        self._pid = None
+
+    def _run(self, probes):
+        while True:
+            probes.get().run()
+
+    def submit(self, probe):
+        with self._lock:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                # A thread is not inherited by a forked worker: each process starts its own.
+                self._queue = queue.SimpleQueue()
+                self._thread = threading.Thread(
+                    target=self._run, args=(self._queue,), name="healthz-probe", daemon=True
+                )
+                self._pid = os.getpid()
+                self._thread.start()
+            self._queue.put(probe)
+
+
+_probe_thread = _ProbeThread()
 
 
 def database_answers():
@@ -108,7 +143,7 @@ def database_answers():
         database = connections[DEFAULT_DB_ALIAS]
         keep = bool(database.settings_dict.get("CONN_MAX_AGE"))
         probe = _Probe(type(database), _probe_settings(database), keep)
-        probe.start()
+        _probe_thread.submit(probe)
     except BaseException:
         _probing.release()
         raise

@@ -52,6 +52,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils.safestring import mark_safe
 
 from . import cache_dependencies as dependencies
@@ -462,7 +463,17 @@ def cache_public_page(view, *, country=None, query=True):
                 request._page_cache_stored = (keys, snapshot)
         return response
 
+    wrapper.page_cached = True  # the early middleware looks such views' pages up
     return wrapper
+
+
+def _page_cached_path(path):
+    """Whether `path` is served by a view `cache_public_page` wraps (a 404 is not)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return getattr(match.func, "page_cached", False)
 
 
 EARLY_PREFIX = "page-cache:early"
@@ -494,6 +505,8 @@ class EarlyPageCacheMiddleware:
             and "messages" not in request.COOKIES
             and not any(header in request.META for header in CONDITIONAL)
             and not has_editor_marker(request)
+            # No cache round trip for what is never cached (/healthz, the admin, the API).
+            and _page_cached_path(request.path_info)
         )
 
     def __call__(self, request):
