@@ -42,6 +42,7 @@ workers = _int("GUNICORN_WORKERS", min(_cpus() + 1, 8))
 # Four requests at once per process: enough to keep a process busy while some of its requests
 # wait, few enough that CPU-bound pages do not queue behind each other on the interpreter lock.
 threads = _int("GUNICORN_THREADS", 4)
+# gunicorn runs `sync` as `gthread` while threads > 1: sync workers need GUNICORN_THREADS=1 too.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 
 # Loopback: the TLS proxy runs on the same machine. An app server behind a proxy or load
@@ -61,3 +62,11 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # the portal's own logging) to stderr.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
+
+# gunicorn's control socket (`gunicornc`) is off unless GUNICORN_CONTROL_SOCKET names a path: its
+# default path is one per user, which every gunicorn of that user on the host would try to use
+# (two app servers of one machine, tests and benchmarks running side by side).
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+if _control_socket:
+    control_socket = _control_socket
+control_socket_disable = not _control_socket
