@@ -1,14 +1,15 @@
 """Sync against threaded gunicorn workers on the same pages, side by side (not part of CI).
 
-Serves the portal twice at once, as cookie_load.py does (portal.settings.prod, a Redis of its own,
-a scratch PostgreSQL database with the Lithuania demo data: BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/portal_bench_workers, created and dropped at the end): once
-with portal/gunicorn.py's threaded workers, once with the same file and `--worker-class sync
---threads 1`, both with `--workers` processes. Then wrk (`--connections`, `--seconds` per run)
-against a static file, /healthz and the cached country page, each target on one server right
-after the other, in `--rounds` rounds (the order of the two swapped every round, so a change in
-the machine's load is shared). Reports requests per second and p99 latency of both, to stdout and
-to bench-out/worker_classes.{txt,json}.
+Serves the portal three times at once, as cookie_load.py does (portal.settings.prod, a Redis of its
+own, a scratch PostgreSQL database with the Lithuania demo data: BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/portal_bench_workers, created and dropped at the end): once with
+portal/gunicorn.py's threaded workers, once with the same file and `--worker-class sync --threads
+1`, each with `--workers` processes. Then wrk (`--connections`, `--seconds` per run) against a
+static file, /healthz and the cached country page, each target on one server right after the other
+(a third server runs gthread without keep-alive, as behind a proxy that opens a connection per
+request), in `--rounds` rounds (the order reversed every round, so a change in the machine's load
+is shared). Reports requests per second and p99 latency of each, to stdout and to
+bench-out/worker_classes.{txt,json}.
 
 Usage: .venv/bin/python bench/worker_classes.py [--seconds 10] [--connections 32] [--rounds 2]
 """
@@ -38,7 +39,13 @@ from loadtest import fetch, settle, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_workers"
-KINDS = {"sync": ("--worker-class", "sync", "--threads", "1"), "gthread": ()}
+# gthread without keep-alive: a proxy that opens a connection per request (nginx's default
+# HTTP/1.0 to its upstream), which sync workers always answer that way.
+KINDS = {
+    "sync": ("--worker-class", "sync", "--threads", "1"),
+    "gthread, no keep-alive": ("--keep-alive", "0"),
+    "gthread": (),
+}
 STATIC = """
 import django
 django.setup()
@@ -58,7 +65,7 @@ def measure(ports, targets, args, scratch):
     runs = {(label, kind): [] for label, _ in targets for kind in KINDS}
     static = targets[0][1]
     for round_number in range(args.rounds):
-        kinds = list(KINDS) if round_number % 2 == 0 else list(reversed(KINDS))
+        kinds = list(KINDS) if round_number % 2 == 0 else list(reversed(KINDS))  # load drifts
         for label, path in targets:
             for kind in kinds:
                 for _ in range(3):  # fill the caches, warm the workers
@@ -79,23 +86,20 @@ def report(runs, targets, args):
         f"gunicorn worker classes: {args.workers} workers each (gthread: portal/gunicorn.py's "
         "threads), portal.settings.prod, Redis, PostgreSQL, Lithuania demo data; "
         f"wrk, {args.connections} connections, {args.seconds} s per run, {args.rounds} rounds "
-        "(median of the rounds)",
+        "(median of the rounds; p99 in ms)",
         "",
-        "| target | path | sync req/s | sync p99 ms | gthread req/s | gthread p99 ms | gthread/sync"
-        " | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| target | " + " | ".join(f"{k} req/s | {k} p99" for k in KINDS) + " | errors |",
+        "|---|" + "---|---|" * len(KINDS) + "---|",
     ]
-    for label, path in targets:
-        rate = {
-            k: statistics.median(r["requests_per_second"] for r in runs[label, k]) for k in KINDS
-        }
-        p99 = {k: statistics.median(r["p99_us"] for r in runs[label, k]) / 1000 for k in KINDS}
-        errors = sum(r["errors"] for k in KINDS for r in runs[label, k])
-        lines.append(
-            f"| {label} | `{path}` | {rate['sync']:,.1f} | {p99['sync']:.1f} | "
-            f"{rate['gthread']:,.1f} | {p99['gthread']:.1f} | "
-            f"{rate['gthread'] / rate['sync']:.2f}x | {errors} |"
-        )
+    for label, _path in targets:
+        cells = []
+        for kind in KINDS:
+            figures = runs[label, kind]
+            rate = statistics.median(r["requests_per_second"] for r in figures)
+            p99 = statistics.median(r["p99_us"] for r in figures) / 1000
+            cells.append(f"{rate:,.1f} | {p99:.1f}")
+        errors = sum(r["errors"] for kind in KINDS for r in runs[label, kind])
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {errors} |")
     return "\n".join(lines) + "\n"
 
 
@@ -112,8 +116,8 @@ def main():
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is missing (apt-get install {tool})")
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    ports = {"sync": args.port_base, "gthread": args.port_base + 1}
-    redis_port = args.port_base + 2
+    ports = {kind: args.port_base + n for n, kind in enumerate(KINDS)}
+    redis_port = args.port_base + len(KINDS)
     scratch = Path(tempfile.mkdtemp(prefix="portal-worker-bench-"))
     redis, servers = None, []
     create_database(database_url)
