@@ -1,11 +1,12 @@
 """Load figure of the page cache under cookies (`make bench-cookies`; not part of CI).
 
-Serves the portal the way production does: gunicorn with `portal.settings.prod`, a Redis of its own
-(redis-server, no persistence) and a scratch PostgreSQL database with the Lithuania demo data
-(BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal_bench_cookies; created,
-and dropped at the end). All on loopback. Then it loads the cached country page with wrk (Debian's
-`wrk`; a Python load loop when it is missing, less accurate), `--runs` runs of `--seconds` each,
-`--connections` connections, for each kind of request:
+Serves the portal the way production does: gunicorn with its configuration (portal/gunicorn.py,
+`--workers` on the command line) and `portal.settings.prod`, a Redis of its own (redis-server, no
+persistence) and a scratch PostgreSQL database with the Lithuania demo data (BENCH_DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432/portal_bench_cookies; created, and dropped at the end).
+All on loopback. Then it loads the cached country page with wrk (Debian's `wrk`; a Python load loop
+when it is missing, less accurate), `--runs` runs of `--seconds` each, `--connections` connections,
+for each kind of request:
 
 - anonymous, no cookie (what most readers send);
 - a forged `sessionid=x` cookie;
@@ -88,7 +89,8 @@ def wait_for_port(port, seconds=30.0):
 
 
 def portal_environment(database_url, redis_url):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    own = ("DJANGO_", "DATABASE_URL", "GUNICORN_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     for name in ("REDIS_URL", "PAGE_CACHE_SECONDS", "PYTHONPATH"):
         env.pop(name, None)
     env.update(
@@ -99,8 +101,27 @@ def portal_environment(database_url, redis_url):
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         DJANGO_LOG_LEVEL="WARNING",
+        # No access log: what the benchmarks measure is the portal, as their earlier figures did.
+        GUNICORN_ACCESS_LOG="",
     )
     return env
+
+
+def gunicorn_command(code, port, *options):
+    """gunicorn serving the checkout `code` on `port` with the project's configuration
+    (portal/gunicorn.py; an older checkout without one runs gunicorn's defaults); `options`,
+    command-line flags, override the configuration (`--workers 2`)."""
+    command = [str(Path(sys.executable).with_name("gunicorn"))]
+    if (Path(code) / "portal" / "gunicorn.py").exists():
+        command += ["-c", "python:portal.gunicorn"]
+    return [*command, "portal.wsgi", "--bind", f"127.0.0.1:{port}", *options]
+
+
+def gunicorn_kind(code):
+    """What `gunicorn_command` runs for `code`, for the reports."""
+    if (Path(code) / "portal" / "gunicorn.py").exists():
+        return "portal/gunicorn.py: gthread workers"
+    return "sync workers"
 
 
 def manage(code, env, *args):
@@ -300,7 +321,8 @@ def measure(port, args):
 def report(tool, results, args, code):
     lines = [
         f"Page cache under cookies: {COUNTRY_PATH} (Lithuania demo data), gunicorn "
-        f"{args.workers} workers, portal.settings.prod, Redis, PostgreSQL; {tool}, "
+        f"{args.workers} workers ({gunicorn_kind(code)}), portal.settings.prod, Redis, "
+        f"PostgreSQL; {tool}, "
         f"{args.connections} connections, {args.runs} x {args.seconds} s; code: {code}",
         "",
         "| request | served | req/s per run | median req/s | vs anonymous |",
@@ -336,7 +358,6 @@ def main():
     redis_server = shutil.which("redis-server")
     if redis_server is None:
         sys.exit("redis-server is missing (apt-get install redis-server)")
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     code = args.code.resolve()
     scratch = Path(tempfile.mkdtemp(prefix="portal-cookie-bench-"))
@@ -355,8 +376,7 @@ def main():
             env = portal_environment(database_url, f"redis://127.0.0.1:{args.redis_port}/0")
             prepare(code, env)
             server = start(
-                [str(gunicorn), "portal.wsgi", "--bind", f"127.0.0.1:{args.port}"]
-                + ["--workers", str(args.workers), "--preload"],
+                gunicorn_command(code, args.port, "--workers", str(args.workers), "--preload"),
                 code,
                 env,
                 args.port,

@@ -1,15 +1,16 @@
 """`make loadtest`: the public site under concurrent load, production stack on loopback; not CI.
 
-Stands up what production runs: gunicorn (`--workers`, default 3) with `portal.settings.prod`, a
-Redis of its own (redis-server, no persistence) and a scratch PostgreSQL database
-(BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal_loadtest; created, and
-dropped at the end) holding the benchmark's generated data (bench/generate.py, `--countries`
-countries at `--scale`). Then, with wrk (Debian's `wrk`), a bounded run of `--seconds` per target
-and `--connections` connections against: a static file, `/healthz`, a country page, every record
-type's list page, a detail page of every record type that has one and three searches. For each:
-requests per second, p50 and p99 latency, errors (non-2xx answers, socket errors, timeouts) and the
-ratio to the static file (the mean of a static run at the start and one at the end, so a change in
-the machine's load during the run is shared).
+Stands up what production runs: gunicorn with its configuration (portal/gunicorn.py; `--workers`,
+default 3, on the command line) and `portal.settings.prod`, a Redis of its own (redis-server, no
+persistence) and a scratch PostgreSQL database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/portal_loadtest; created, and dropped at the end) holding the
+benchmark's generated data (bench/generate.py, `--countries` countries at `--scale`). Then, with
+wrk (Debian's `wrk`), a bounded run of `--seconds` per target and `--connections` connections
+against: a static file, `/healthz`, a country page, every record type's list page, a detail page of
+every record type that has one and three searches. For each: requests per second, p50 and p99
+latency, errors (non-2xx answers, socket errors, timeouts) and the ratio to the static file (the
+mean of a static run at the start and one at the end, so a change in the machine's load during the
+run is shared).
 
 With `--mixed SECONDS` (on by default; 0 skips it) it then loads the country pages of every
 generated country in random order, first read-only, then while an editor process (the ORM in a
@@ -37,7 +38,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from cookie_load import create_database, drop_database, log, manage, portal_environment, start, stop
+from cookie_load import (
+    create_database,
+    drop_database,
+    gunicorn_command,
+    gunicorn_kind,
+    log,
+    manage,
+    portal_environment,
+    start,
+    stop,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_loadtest"
@@ -293,7 +304,8 @@ def mixed_load(port, code, env, country_paths, static_path, args, scratch):
 
 def report(results, mixed, args, code, generate_s):
     lines = [
-        f"Load test: gunicorn {args.workers} workers, portal.settings.prod, PostgreSQL, Redis; "
+        f"Load test: gunicorn {args.workers} workers ({gunicorn_kind(code)}), "
+        "portal.settings.prod, PostgreSQL, Redis; "
         f"wrk, {args.connections} connections, {args.seconds} s per target; "
         f"{args.countries} countries at scale {args.scale} (generated and indexed in "
         f"{generate_s} s); code: {code}",
@@ -351,7 +363,6 @@ def main():
     for tool in ("redis-server", "wrk"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is missing (apt-get install {tool})")
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     code = args.code.resolve()
     scratch = Path(tempfile.mkdtemp(prefix="portal-loadtest-"))
@@ -376,8 +387,7 @@ def main():
             generate_s = generate(code, env, args.countries, args.scale)
             found = discover(code, env)
             server = start(
-                [str(gunicorn), "portal.wsgi", "--bind", f"127.0.0.1:{args.port}"]
-                + ["--workers", str(args.workers)],
+                gunicorn_command(code, args.port, "--workers", str(args.workers)),
                 code,
                 env,
                 args.port,

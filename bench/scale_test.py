@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cookie_load import log, manage, portal_environment  # noqa: E402
+from cookie_load import gunicorn_command, log, manage, portal_environment  # noqa: E402
 
 from tests.servers import PostgresCluster, RedisServer, wait_for_port  # noqa: E402
 
@@ -67,11 +67,11 @@ def scale_environment(primary_url, redis_url, static_root):
 
 
 class AppServer:
-    def __init__(self, name, port, env, cpu, workers, log_path):
-        gunicorn = Path(sys.executable).with_name("gunicorn")
+    def __init__(self, name, port, env, cpu, workers, threads, log_path):
         self.name, self.port, self.env, self.log_path = name, port, env, log_path
-        self.command = [str(gunicorn), "portal.wsgi", "--bind", f"127.0.0.1:{port}"]
-        self.command += ["--workers", str(workers), "--preload", "--timeout", "30"]
+        self.command = gunicorn_command(
+            ROOT, port, "--workers", str(workers), "--threads", str(threads), "--preload"
+        )
         if cpu is not None and shutil.which("taskset"):
             self.command = ["taskset", "-c", str(cpu), *self.command]
         self.process = None
@@ -307,6 +307,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
         "--port-base", type=int, default=int(os.environ.get("SCALE_PORT_BASE", "18500"))
     )
@@ -341,11 +342,12 @@ def main():
                 env,
                 cpu=index if cpus >= 2 else None,
                 workers=args.workers,
+                threads=args.threads,
                 log_path=scratch / f"{name}.log",
             )
             server.start()
             apps.append(server)
-        proxy = Haproxy(base + 5, base + 6, apps, scratch, maxconn=args.workers * 2)
+        proxy = Haproxy(base + 5, base + 6, apps, scratch, maxconn=args.workers * args.threads)
         proxy.start()
         proxy.wait_until_up(["app1", "app2"])
         page_paths = paths(proxy.port)
@@ -410,7 +412,8 @@ def main():
 def report(results, args, cpus):
     one = results["one app server"]["requests_per_second"]
     lines = [
-        f"Scale test: haproxy -> 2 gunicorn app servers ({args.workers} workers each, "
+        f"Scale test: haproxy -> 2 gunicorn app servers ({args.workers} workers of "
+        f"{args.threads} threads each, "
         f"{'one CPU each' if cpus >= 2 else 'sharing the CPU'}), PostgreSQL primary + streaming "
         f"replica, Redis; wrk {args.connections} connections, {args.seconds} s per run, "
         "cycling over the sitemap's pages, three searches and /healthz.",

@@ -125,18 +125,20 @@ class SilentServer:
 
 
 class Gunicorn:
-    """The portal under gunicorn with `environment` as its whole environment; what it logs goes
-    to `log_path`."""
+    """The portal under gunicorn with production's configuration (portal/gunicorn.py) and
+    `environment` as its whole environment; what it logs goes to `log_path`. The flags here, then
+    `options` (e.g. `("--timeout", "2")`), override the configuration file."""
 
-    def __init__(self, port, environment, log_path):
+    def __init__(self, port, environment, log_path, options=()):
         self.port = port
         self.log_path = Path(log_path)
         self.url = f"http://127.0.0.1:{port}"
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.command = [str(gunicorn), "portal.wsgi", "--bind", f"127.0.0.1:{port}"]
+        self.command = [str(gunicorn), "-c", "python:portal.gunicorn", "portal.wsgi"]
+        self.command += ["--bind", f"127.0.0.1:{port}"]
         self.command += ["--workers", "1", "--timeout", "30", "--graceful-timeout", "1"]
         # Loaded before the port opens: the first request is not slowed by Django's start-up.
-        self.command += ["--preload"]
+        self.command += ["--preload", *options]
         self.environment = environment
         self.process = None
 

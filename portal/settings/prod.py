@@ -20,8 +20,9 @@ if not ALLOWED_HOSTS:
 if not REDIS_URL and "PAGE_CACHE_SECONDS" not in env.ENVIRON:
     PAGE_CACHE_SECONDS = 0
 
-# One connection per server process, kept between requests (gunicorn's sync workers serve one
-# request at a time, so a process never needs a second one).
+# Persistent connections, kept between requests. Django's connections are per thread: under
+# gunicorn's threaded workers (portal/gunicorn.py) each thread of each process keeps its own, so
+# an app server holds up to workers x threads of them (README, "Database connections").
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 if "replica" in DATABASES:  # the public reads' connection, kept the same way
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]

@@ -24,8 +24,9 @@ PRINT_SETTINGS = (
 
 
 def clean_environment():
-    """This process's environment without the portal's own settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    """This process's environment without the portal's own settings (gunicorn's among them)."""
+    own = ("DJANGO_", "DATABASE_URL", "GUNICORN_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     env.pop("REDIS_URL", None)
     env.pop("PAGE_CACHE_SECONDS", None)
     return env
