@@ -167,7 +167,7 @@ function init(args)
   math.randomseed(id * 7919 + os.time())
 end
 function request()
-  return wrk.format("GET", paths[math.random(#paths)], {Host = "127.0.0.1"})
+  return wrk.format("GET", paths[math.random(#paths)], {Host = "127.0.0.1"HEADERS})
 end
 CHECK_BODY
 function done(summary, latency, requests)
@@ -212,12 +212,17 @@ def settle(port, static_path, seconds=180):
         time.sleep(0.5)
 
 
-def wrk(port, paths, seconds, connections, scratch, check_drafts=False):
-    """One bounded wrk run over `paths` (chosen at random per request); wrk's own figures."""
+def wrk(port, paths, seconds, connections, scratch, check_drafts=False, accept_encoding=""):
+    """One bounded wrk run over `paths` (chosen at random per request); wrk's own figures.
+
+    `accept_encoding`: the Accept-Encoding header each request sends (a browser's, or none);
+    the drafts check reads bodies, so it runs without one."""
     paths_file = scratch / "paths.txt"
     paths_file.write_text("\n".join(paths) + "\n")
     script = scratch / ("check.lua" if check_drafts else "plain.lua")
-    script.write_text(LUA.replace("CHECK_BODY", CHECK_BODY if check_drafts else ""))
+    headers = f', ["Accept-Encoding"] = "{accept_encoding}"' if accept_encoding else ""
+    lua = LUA.replace("CHECK_BODY", CHECK_BODY if check_drafts else "")
+    script.write_text(lua.replace("HEADERS", "" if check_drafts else headers))
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s"]
     command += ["-s", str(script), f"http://127.0.0.1:{port}/", "--", str(paths_file), DRAFT_MARKER]
     out = subprocess.run(
@@ -256,7 +261,14 @@ def load_targets(port, targets, args, scratch):
     for kind, label, path in order:
         for _ in range(3):  # fill the caches, warm every worker
             fetch(port, path)
-        figures = wrk(port, [path], args.seconds, args.connections, scratch)
+        figures = wrk(
+            port,
+            [path],
+            args.seconds,
+            args.connections,
+            scratch,
+            accept_encoding=args.accept_encoding,
+        )
         settle(port, static_path)
         figures.update(kind=kind, label=label, path=path)
         log(f"  {label}: {figures['requests_per_second']:.1f} req/s, {figures['errors']} errors")
@@ -306,7 +318,8 @@ def report(results, mixed, args, code, generate_s):
     lines = [
         f"Load test: gunicorn {args.workers} workers ({gunicorn_kind(code)}), "
         "portal.settings.prod, PostgreSQL, Redis; "
-        f"wrk, {args.connections} connections, {args.seconds} s per target; "
+        f"wrk, {args.connections} connections, {args.seconds} s per target, "
+        f"Accept-Encoding: {args.accept_encoding or 'none'}; "
         f"{args.countries} countries at scale {args.scale} (generated and indexed in "
         f"{generate_s} s); code: {code}",
         "",
@@ -353,6 +366,11 @@ def main():
     parser.add_argument("--countries", type=int, default=200)
     parser.add_argument("--scale", type=float, default=0.5)
     parser.add_argument("--mixed", type=int, default=20, help="seconds per mixed-load run; 0: off")
+    parser.add_argument(
+        "--accept-encoding",
+        default="gzip, deflate, br",
+        help="the Accept-Encoding header of the targets' requests (a browser's; '': none)",
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "18492")))
     parser.add_argument(
         "--redis-port", type=int, default=int(os.environ.get("BENCH_REDIS_PORT", "18493"))

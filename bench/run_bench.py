@@ -177,7 +177,7 @@ def country_page_latency(client, url, iso_code, trivial):
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
     if redis_answers(redis_url):
         redis = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backend.PortalRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "portal-bench",
         }

@@ -230,7 +230,7 @@ def test_off_when_the_setting_is_zero(client, country, settings):
 def test_works_on_the_shared_redis_cache(client, country, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backend.PortalRedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": "portal-page-cache-test",
         }
@@ -245,3 +245,32 @@ def test_works_on_the_shared_redis_cache(client, country, settings):
     response, html = page(client, country)
     assert response["X-Page-Cache"] == "miss" and "Changed via Redis" in html
     cache.clear()
+
+
+def test_a_cached_page_is_sent_gzipped_to_readers_who_accept_it(country):
+    import gzip
+
+    InitiativeFactory(country=country, title="Compressed initiative")
+    url = country.get_absolute_url()
+    reader = Client()
+    first = reader.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert first["X-Page-Cache"] == "miss" and not first.has_header("Content-Encoding")
+    assert "Accept-Encoding" in first["Vary"]
+    plain = reader.get(url)  # no Accept-Encoding: the page as it is
+    zipped = reader.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    for hit in (plain, zipped):
+        assert hit["X-Page-Cache"] == "hit"
+        assert "Accept-Encoding" in hit["Vary"]
+        assert int(hit["Content-Length"]) == len(hit.content)
+    assert not plain.has_header("Content-Encoding")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert len(zipped.content) < len(plain.content) / 3
+    assert gzip.decompress(zipped.content) == plain.content == first.content
+    assert b"Compressed initiative" in plain.content
+    # Every header the page carries is on both answers (the encoding and length aside).
+    assert {k for k in plain.headers if k != "Content-Length"} == {
+        k for k in zipped.headers if k not in ("Content-Encoding", "Content-Length")
+    }
+    # The security headers of the page as rendered, on the answers from the cache.
+    for name in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options"):
+        assert first[name] and plain[name] == zipped[name] == first[name], name

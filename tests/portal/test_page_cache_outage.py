@@ -29,7 +29,7 @@ def own_redis(tmp_path, settings, monkeypatch):
     server.start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backend.PortalRedisCache",
             "LOCATION": server.url,
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,

@@ -59,7 +59,7 @@ def test_prod_reads_everything_from_the_environment():
     assert values["hosts"] == ["portal.example.org", "www.portal.example.org"]
     assert values["engine"] == "django.db.backends.postgresql"
     assert (values["db_name"], values["db_host"]) == ("portal", "db.internal")
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "portal.cache_backend.PortalRedisCache"
     assert values["secret"] == PROD_ENV["DJANGO_SECRET_KEY"]
 
 

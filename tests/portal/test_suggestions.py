@@ -184,7 +184,7 @@ def test_rate_limit_holds_when_the_cache_is_down(reader, initiative, settings):
     # A Redis nobody listens on (a port of this test run's range): every cache call fails.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backend.PortalRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
