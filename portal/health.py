@@ -19,6 +19,8 @@ import threading
 import time
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, Error, connections
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 # libpq waits at least 2 seconds for a connection, whatever is asked.
 PROBE_TIMEOUT_SECONDS = 2
@@ -148,3 +150,30 @@ def database_answers():
         _probing.release()
         raise
     return probe.done.wait(max(0.0, deadline - time.monotonic())) and probe.answered
+
+
+HEALTH_PATH = "/healthz"
+
+
+class HealthCheckMiddleware:
+    """Answers `/healthz` (GET, HEAD): 200 `{"status": "ok", "database": "ok"}` when the database
+    answers, 503 when it does not, never stored by a cache.
+
+    A middleware placed right after the ones that set the headers every response carries
+    (security, CSP, permissions, the request guard): a load balancer's probe then costs the
+    probe, not the sessions, CSRF, authentication, URL resolution and the view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info != HEALTH_PATH:
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        if database_answers():
+            response = JsonResponse({"status": "ok", "database": "ok"})
+        else:
+            response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        add_never_cache_headers(response)
+        return response

@@ -11,7 +11,6 @@ from .sitemaps import sitemaps
 
 urlpatterns = [
     path("", public_page(home.home), name="home"),
-    path("healthz", views.healthz, name="healthz"),
     path("admin/help/", include("portal.help")),
     path("admin/", admin.site.urls),
     path(

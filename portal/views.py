@@ -8,21 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views import defaults
-from django.views.decorators.cache import never_cache
 
 from . import datapackage
 from .changes import ChangeLog
-from .health import database_answers
 from .records import country_model
 
 API_PREFIX = "/api/"  # portal/urls.py mounts portal.api there
-
-
-@never_cache
-def healthz(request):
-    if not database_answers():
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def data_page(request):

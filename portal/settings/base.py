@@ -107,6 +107,8 @@ MIDDLEWARE = [
     # other spellings of an address to its canonical one (portal/request_guard.py).
     "portal.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /healthz: the load balancer's probe, answered here (portal/health.py).
+    "portal.health.HealthCheckMiddleware",
     # Serves anonymous readers' cached pages before sessions, CSRF and URL resolution
     # (portal/page_cache.py); after the middlewares whose headers every response carries.
     "portal.page_cache.EarlyPageCacheMiddleware",

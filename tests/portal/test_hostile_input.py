@@ -20,6 +20,7 @@ from laws.models import Framework, Provision
 from library.models import Author, Report
 from portal.api.routes import detail_url, endpoints
 from portal.converters import CountryCodeConverter, OptionalNumberConverter
+from portal.health import HEALTH_PATH
 from portal.management.commands.load_demo_data import demo_fixture_files
 from portal.models import Status
 from profiles.models import Country, Initiative, Organisation
@@ -67,7 +68,8 @@ def _walk(patterns, prefix="", namespace=""):
 
 
 def public_url_names():
-    return sorted({name for name, _pattern in _walk(get_resolver().url_patterns)})
+    """Every named public pattern, and the health check (a middleware's address)."""
+    return sorted({name for name, _pattern in _walk(get_resolver().url_patterns)} | {"healthz"})
 
 
 def _record_urls():
@@ -105,6 +107,7 @@ def public_urls():
         )
         assert best, f"no fixture record gives the parameters {keys} of {name}"
         urls[name] = reverse(name, kwargs=best[0].kwargs)
+    urls["healthz"] = HEALTH_PATH  # answered by a middleware, not a URL pattern
     return urls
 
 
