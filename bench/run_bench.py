@@ -275,7 +275,8 @@ def main():
     settings.ROOT_URLCONF = "bench.urls"
     clear_url_caches()
     call_command("migrate", verbosity=0)
-    client = Client(HTTP_HOST="localhost")
+    # A browser's Accept-Encoding, as readers send (cached pages are kept gzipped).
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     summary = {
         "database": connection.vendor,
         "scale": SCALE,
