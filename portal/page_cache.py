@@ -607,6 +607,15 @@ class EarlyPageCacheMiddleware:
         return response
 
 
+def _store_many(entries, failures):
+    """Keep `entries` unless the cache failed since `failures` (what they read may be stale)."""
+    if entries and health.unchanged_since(failures):
+        try:
+            cache.set_many(entries, settings.PAGE_CACHE_SECONDS)
+        except Exception as error:  # any cache backend's error
+            health.failed(error)
+
+
 def _fragment_key(provider, iso_code):
     return f"page-cache:section:{provider.__module__}.{provider.__qualname__}:{iso_code}"
 
@@ -654,11 +663,7 @@ def cached_sections(providers, country, build):
         rendering.keys.update(depends)
         fresh[keys[provider]] = _entry(depends, rendering.snapshot, rendered)
         sections.extend(CountrySectionHtml(*fields) for fields in rendered)
-    if fresh and health.unchanged_since(failures):
-        try:
-            cache.set_many(fresh, settings.PAGE_CACHE_SECONDS)
-        except Exception as error:  # any cache backend's error
-            health.failed(error)
+    _store_many(fresh, failures)
     return sections
 
 
@@ -724,11 +729,7 @@ def cached_records(queryset, *, load, template, name, context=None, only=()):
         if current is not None:
             depends = shown | {record_keys[record.pk]}
             fresh[fragment_keys[record.pk]] = _entry(depends, known, html)
-    if fresh and health.unchanged_since(failures):
-        try:
-            cache.set_many(fresh, settings.PAGE_CACHE_SECONDS)
-        except Exception as error:  # any cache backend's error
-            health.failed(error)
+    _store_many(fresh, failures)
     return records
 
 
