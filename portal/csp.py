@@ -11,8 +11,8 @@ other ones.
 import base64
 import hashlib
 
-from csp.constants import HEADER, UNSAFE_HASHES
-from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.constants import UNSAFE_HASHES
+from csp.middleware import CSPMiddleware
 
 ADMIN_PREFIX = "/admin/"
 ADMIN_INLINE_ATTRIBUTES = {
@@ -32,15 +32,6 @@ ADMIN_POLICY_UPDATE = {
 
 
 class PortalCSPMiddleware(CSPMiddleware):
-    def process_response(self, request, response):
-        # A page the early page cache answered carries the header this middleware set on it
-        # when it was stored (the cache key depends on the policy settings): not built again.
-        if getattr(response, "_headers_from_cache", False) and HEADER in response:
-            if getattr(request, "_csp_nonce", None) is None:
-                request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
-            return response
-        return super().process_response(request, response)
-
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if request.path_info.startswith(ADMIN_PREFIX) and parts.update is None:

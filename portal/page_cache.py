@@ -500,8 +500,9 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 @functools.cache
 def _early_prefix():
-    """The early entries' key prefix, which names the header settings the stored headers came
-    from: a deploy that changes the security policy does not serve the old headers."""
+    """The early entries' key prefix, which names the header settings the stored headers may
+    come from: a deploy that changes them does not serve the old headers. (The middlewares
+    before this one, CSP among them, set their headers on every answer, a hit too.)"""
     headers = [
         getattr(settings, name, None)
         for name in (
@@ -570,7 +571,6 @@ class EarlyPageCacheMiddleware:
                         response["Content-Encoding"] = "gzip"
                     response["Content-Length"] = str(len(body))
                     response["X-Page-Cache"] = "hit"
-                    response._headers_from_cache = True  # portal/csp.py keeps its header
                     return response
             except Exception as error:  # any cache backend's error: the whole way, uncached
                 health.failed(error)
