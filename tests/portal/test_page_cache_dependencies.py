@@ -325,3 +325,24 @@ def test_initiative_fragments_when_the_cache_fails(lt, monkeypatch):
     html = Client().get("/countries/lt/").content.decode()
     assert "Rendered without the cache" in html and "Added while the cache fails" in html
     assert not page_cache.health.trusted  # told, and the page not kept
+
+
+def test_a_page_from_fragments_is_the_page_rendered_without_the_cache(lt):
+    from tests.profiles.factories import InitiativeOrganisationFactory, ThemeFactory
+
+    theme = ThemeFactory(name="Education")
+    initiatives = [
+        InitiativeFactory(country=lt, title=f"Entry {n}", year=2000 + n % 3, themes=[theme])
+        for n in range(6)
+    ]
+    InitiativeOrganisationFactory(initiative=initiatives[1], organisation=OrganisationFactory())
+
+    def uncached():
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            return Client().get("/countries/lt/").content.decode()
+
+    assert get("/countries/lt/")[1] == uncached()
+    initiatives[4].title = "Entry four, corrected"
+    initiatives[4].save()
+    served, html = get("/countries/lt/")  # five entries from the cache, one rendered
+    assert served == "miss" and html == uncached()
