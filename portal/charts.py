@@ -237,7 +237,7 @@ _drawn_lock = threading.Lock()
 
 
 class _Unkeyable(Exception):
-    pass
+    """A chart holds something whose content cannot be told (a closure): it is drawn each time."""
 
 
 def _fingerprint(value):

@@ -11,10 +11,10 @@ an edit of one of them renders that one only.
 from dataclasses import dataclass, field
 
 from .page_cache import cached_records, cached_sections
+from .records import country_section_providers
 
 # For the providers: a section listing many records keeps each record's HTML in the page cache.
 __all__ = ["CountrySection", "Highlight", "cached_records", "counted", "country_sections"]
-from .records import country_section_providers
 
 
 @dataclass

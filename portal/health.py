@@ -13,6 +13,7 @@ probe, so a restarted database is not reported down.
 """
 
 import copy
+import logging
 import os
 import queue
 import threading
@@ -21,6 +22,8 @@ import time
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, Error, connections
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.utils.cache import add_never_cache_headers
+
+log = logging.getLogger(__name__)
 
 # libpq waits at least 2 seconds for a connection, whatever is asked.
 PROBE_TIMEOUT_SECONDS = 2
@@ -99,7 +102,8 @@ class _Probe:
             self.answered = self._select_one() or (reused and self._select_one())
             if not self.keep:
                 _kept.discard()
-        except Exception:  # the probe thread outlives any one probe
+        except Exception:  # the probe thread outlives any one probe: "unavailable", and logged
+            log.exception("The health probe failed")
             self.answered = False
         finally:
             _probing.release()

@@ -37,7 +37,6 @@ cache off when it is not.
 """
 
 import contextvars
-import functools
 import gzip
 import hashlib
 import logging
@@ -498,27 +497,6 @@ GZIP_MIN_BYTES = 1024
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
-@functools.cache
-def _early_prefix():
-    """The early entries' key prefix, which names the header settings the stored headers may
-    come from: a deploy that changes them does not serve the old headers. (The middlewares
-    before this one, CSP among them, set their headers on every answer, a hit too.)"""
-    headers = [
-        getattr(settings, name, None)
-        for name in (
-            "CONTENT_SECURITY_POLICY",
-            "CONTENT_SECURITY_POLICY_REPORT_ONLY",
-            "PERMISSIONS_POLICY",
-            "SECURE_HSTS_SECONDS",
-            "SECURE_REFERRER_POLICY",
-            "SECURE_CROSS_ORIGIN_OPENER_POLICY",
-            "X_FRAME_OPTIONS",
-        )
-    ]
-    digest = hashlib.sha256(repr(headers).encode()).hexdigest()[:12]
-    return f"{EARLY_PREFIX}:{digest}"
-
-
 def _gzipped(content):
     # mtime=0: the same page gives the same bytes. Cached pages are anonymous readers' pages,
     # which hold no secret (no CSRF token, no session data), so compression reveals nothing
@@ -558,7 +536,7 @@ class EarlyPageCacheMiddleware:
         eligible = self._eligible(request) and health.usable()
         if eligible:
             try:
-                entry, current = _lookup(_key(request, prefix=_early_prefix()))
+                entry, current = _lookup(_key(request, prefix=EARLY_PREFIX))
                 if entry is not None and _current(entry, current):
                     body, zipped, headers = entry[2]
                     accepts = ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
@@ -598,7 +576,7 @@ class EarlyPageCacheMiddleware:
             body = _gzipped(content) if zipped else content
             try:
                 cache.set(
-                    _key(request, prefix=_early_prefix()),
+                    _key(request, prefix=EARLY_PREFIX),
                     _entry(keys, snapshot, (body, zipped, headers)),
                     settings.PAGE_CACHE_SECONDS,
                 )
@@ -689,7 +667,7 @@ def cached_records(queryset, *, load, template, name, context=None, only=()):
     iso_code = rendering.iso_code
     model = queryset.model
     label = model._meta.label_lower
-    records = list(queryset.only(*only))
+    records = list(queryset.only(*only) if only else queryset)
     extra = sorted((context or {}).items())
     variant = hashlib.sha256(repr((template, name, extra)).encode()).hexdigest()[:16]
     prefix = f"page-cache:record:{label}"

@@ -7,14 +7,14 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
+from portal.charts import chart_html
+
 register = template.Library()
 
 
 @register.simple_tag
 def chart(chart):
     """An accessible SVG bar chart (portal.charts.BarChart): `{% chart some_chart %}`."""
-    from portal.charts import chart_html
-
     return chart_html(chart)
 
 
