@@ -3,8 +3,8 @@
 A request's own connection would wait `DJANGO_DB_CONNECT_TIMEOUT` for a database that accepts
 connections but never answers. The probe opens a connection of its own with short timeouts, in a
 thread the request stops waiting for at `DEADLINE_SECONDS`, so a load balancer hears "unavailable"
-in time; at most one probe per process waits for the database at once. The thread is kept for
-the next probes (one per process).
+in time; at most one probe per process waits for the database at once, and the requests that
+arrive meanwhile share the next probe (`_Prober`).
 
 With persistent connections (`CONN_MAX_AGE`, on in production) the probe's connection is kept for
 the next probe too (a load balancer asks every few seconds, and a new PostgreSQL connection costs
@@ -13,23 +13,20 @@ probe, so a restarted database is not reported down.
 """
 
 import copy
+import json
 import logging
 import os
-import queue
 import threading
-import time
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, Error, connections
-from django.http import HttpResponseNotAllowed, JsonResponse
-from django.utils.cache import add_never_cache_headers
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.utils.http import http_date
 
 log = logging.getLogger(__name__)
 
 # libpq waits at least 2 seconds for a connection, whatever is asked.
 PROBE_TIMEOUT_SECONDS = 2
 DEADLINE_SECONDS = 2.5
-
-_probing = threading.Lock()
 
 
 def _probe_settings(database):
@@ -47,7 +44,7 @@ def _probe_settings(database):
 
 
 class _KeptConnection:
-    """The probe connection of this process; used by one probe thread at a time (`_probing`)."""
+    """The probe connection of this process; used by its probe thread only."""
 
     def __init__(self):
         self.wrapper = None
@@ -58,7 +55,8 @@ class _KeptConnection:
             # A connection inherited from a parent process is never used, nor closed: its socket
             # is the parent's.
             self.wrapper = wrapper_class(settings_dict, alias="healthz")
-            self.wrapper.inc_thread_sharing()  # each probe runs in a thread of its own
+            # Made in the probe thread; a probe thread that replaced a dead one may use it.
+            self.wrapper.inc_thread_sharing()
             self.pid = os.getpid()
         return self.wrapper
 
@@ -74,89 +72,106 @@ class _KeptConnection:
 _kept = _KeptConnection()
 
 
-class _Probe:
-    """One `SELECT 1`, run by the process's probe thread; `done` is set when it is over."""
+def _select_one(wrapper_class, settings_dict):
+    wrapper = _kept.get(wrapper_class, settings_dict)
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True
+    except Error:  # InterfaceError too: a connection closed under it
+        _kept.discard()
+        return False
 
-    def __init__(self, wrapper_class, settings_dict, keep):
-        self.wrapper_class = wrapper_class
-        self.settings_dict = settings_dict
-        self.keep = keep
-        self.answered = False
-        self.done = threading.Event()
 
-    def _select_one(self):
-        wrapper = _kept.get(self.wrapper_class, self.settings_dict)
-        try:
-            with wrapper.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-            return True
-        except Error:  # InterfaceError too: a connection closed under it
+def _probe():
+    """One probe: `SELECT 1` on the kept connection, or a new one. Never raises: the probe thread
+    outlives any one probe."""
+    try:
+        database = connections[DEFAULT_DB_ALIAS]  # the settings; its connection is never opened
+        wrapper_class, settings_dict = type(database), _probe_settings(database)
+        keep = bool(database.settings_dict.get("CONN_MAX_AGE"))
+        reused = _kept.wrapper is not None and _kept.pid == os.getpid()
+        # A kept connection may have been closed by a database restart: one new try.
+        answered = _select_one(wrapper_class, settings_dict) or (
+            reused and _select_one(wrapper_class, settings_dict)
+        )
+        if not keep:
             _kept.discard()
-            return False
-
-    def run(self):
-        try:
-            reused = _kept.wrapper is not None and _kept.pid == os.getpid()
-            # A kept connection may have been closed by a database restart: one new try.
-            self.answered = self._select_one() or (reused and self._select_one())
-            if not self.keep:
-                _kept.discard()
-        except Exception:  # the probe thread outlives any one probe: "unavailable", and logged
-            log.exception("The health probe failed")
-            self.answered = False
-        finally:
-            _probing.release()
-            self.done.set()
+        return answered
+    except Exception:  # "unavailable", and logged
+        log.exception("The health probe failed")
+        return False
 
 
-class _ProbeThread:
-    """The thread of this process that runs the probes, one at a time (`_probing`), started at
-    the first probe; kept, as starting a thread per probe costs about what the probe does."""
+class _Prober:
+    """The probes of this process, run one at a time by a thread of its own (started at the
+    first request, kept: starting a thread costs about what the probe does).
+
+    A request waits for the first probe that starts after it arrived, never for one already
+    running, so its answer is never older than the request; requests that arrive while a probe
+    runs share the next one. Many probes at once (several load balancers, a burst) then cost the
+    database one `SELECT 1` at a time per process, and a request waits at most two probes."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._queue = None
+        self._reset()
+        # A forked worker inherits no thread, and must not inherit a lock held at the fork.
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self):
+        lock = threading.Lock()
+        self._wanted = threading.Condition(lock)  # the thread waits for a request
+        self._over = threading.Condition(lock)  # requests wait for a probe
+        self._started = 0  # probes started
+        self._finished = 0  # number of the last probe that ended; its answer:
+        self._answered = False
+        self._next_wanted = False  # a request waits for a probe that has not started
         self._thread = None
-        self._pid = None
 
-    def _run(self, probes):
+    def _run(self):
         while True:
-            probes.get().run()
+            with self._wanted:
+                while not self._next_wanted:
+                    self._wanted.wait()
+                self._next_wanted = False
+                self._started += 1
+                number = self._started
+            answered = _probe()
+            with self._over:
+                self._finished, self._answered = number, answered
+                self._over.notify_all()
 
-    def submit(self, probe):
-        with self._lock:
-            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
-                # A thread is not inherited by a forked worker: each process starts its own.
-                self._queue = queue.SimpleQueue()
-                self._thread = threading.Thread(
-                    target=self._run, args=(self._queue,), name="healthz-probe", daemon=True
-                )
-                self._pid = os.getpid()
+    def answers(self, timeout):
+        """True when a probe that starts after this call answers within `timeout` seconds."""
+        with self._wanted:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="healthz-probe", daemon=True)
                 self._thread.start()
-            self._queue.put(probe)
+            wanted = self._started + 1
+            self._next_wanted = True
+            self._wanted.notify()
+            over = self._over.wait_for(lambda: self._finished >= wanted, timeout)
+            return over and self._answered
 
 
-_probe_thread = _ProbeThread()
+_prober = _Prober()
 
 
 def database_answers():
     """True when the default database runs `SELECT 1` within the deadline."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    if not _probing.acquire(timeout=DEADLINE_SECONDS):
-        return False  # an earlier probe still waits for the database
-    try:
-        database = connections[DEFAULT_DB_ALIAS]
-        keep = bool(database.settings_dict.get("CONN_MAX_AGE"))
-        probe = _Probe(type(database), _probe_settings(database), keep)
-        _probe_thread.submit(probe)
-    except BaseException:
-        _probing.release()
-        raise
-    return probe.done.wait(max(0.0, deadline - time.monotonic())) and probe.answered
+    return _prober.answers(DEADLINE_SECONDS)
 
 
 HEALTH_PATH = "/healthz"
+# Built once: a load balancer may ask many times a second.
+ANSWERS = {
+    answered: (status, json.dumps({"status": status_text, "database": database}).encode())
+    for answered, status, status_text, database in (
+        (True, 200, "ok", "ok"),
+        (False, 503, "error", "unavailable"),
+    )
+}
+NEVER_CACHED = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 class HealthCheckMiddleware:
@@ -175,9 +190,10 @@ class HealthCheckMiddleware:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        if database_answers():
-            response = JsonResponse({"status": "ok", "database": "ok"})
-        else:
-            response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-        add_never_cache_headers(response)
+        status, body = ANSWERS[database_answers()]
+        response = HttpResponse(body, status=status, content_type="application/json")
+        # What `add_never_cache_headers` writes, without parsing a header the response lacks.
+        response["Expires"] = http_date()
+        response["Cache-Control"] = NEVER_CACHED
+        response["Content-Length"] = str(len(body))
         return response

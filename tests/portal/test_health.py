@@ -1,10 +1,14 @@
 """`/healthz` and requests when the database fails: fast answers, never a hung server process."""
 
+import threading
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import parse_http_date
 
 from tests.portal.test_settings import PROD_ENV, clean_environment
 from tests.servers import Gunicorn, SilentServer, local_port
@@ -17,7 +21,11 @@ def test_healthz_answers_200_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
-    assert "no-cache" in response["Cache-Control"]
+    assert response["Content-Type"] == "application/json"
+    never_cached = HttpResponse()
+    add_never_cache_headers(never_cached)
+    assert response["Cache-Control"] == never_cached["Cache-Control"]
+    assert abs(parse_http_date(response["Expires"]) - time.time()) < 5
 
 
 @pytest.mark.django_db
@@ -39,6 +47,60 @@ def test_with_persistent_connections_the_probe_keeps_its_connection(client, monk
         assert health._kept.wrapper is not kept
     finally:
         health._kept.discard()
+
+
+def test_requests_during_a_probe_share_the_next_probe_never_the_running_one(monkeypatch):
+    """Twelve requests that arrive while a probe runs get the answer of one probe that started
+    after they arrived: not the running probe's (older than they are), not twelve probes."""
+    from portal import health
+
+    probes = []
+    first_started = threading.Event()
+
+    def probe():
+        probes.append(time.monotonic())
+        if len(probes) == 1:
+            first_started.set()
+            time.sleep(0.3)
+            return False  # the database was down when the first request asked
+        time.sleep(0.05)
+        return True
+
+    monkeypatch.setattr(health, "_probe", probe)
+    prober = health._Prober()
+    answers, arrivals = {}, {}
+
+    def ask(name):
+        arrivals[name] = time.monotonic()
+        answers[name] = prober.answers(5)
+
+    first = threading.Thread(target=ask, args=("first",))
+    first.start()
+    assert first_started.wait(5)
+    later = [threading.Thread(target=ask, args=(n,)) for n in range(12)]
+    for thread in later:
+        thread.start()
+    for thread in [first, *later]:
+        thread.join(10)
+    assert answers == {"first": False, **dict.fromkeys(range(12), True)}
+    assert len(probes) == 2
+    assert all(probes[1] >= arrivals[n] for n in range(12))
+
+
+def test_a_request_never_waits_past_the_deadline_for_a_probe_that_hangs(monkeypatch):
+    from portal import health
+
+    release = threading.Event()
+    monkeypatch.setattr(health, "_probe", lambda: release.wait(10))
+    prober = health._Prober()
+    started = time.monotonic()
+    try:
+        assert prober.answers(0.2) is False
+        assert prober.answers(0.2) is False  # queued behind the hanging probe: the deadline too
+        assert time.monotonic() - started < 1
+    finally:
+        release.set()
+    assert prober.answers(5) is True  # the database answers again: the next probe says so
 
 
 def timed_get(url):
